@@ -1,0 +1,13 @@
+"""The Beam layer: one PTransform per stage, each a thin wrapper over webtext/.
+
+Every record dropped is counted by a Beam counter named "<stage>/<what>:<reason>"
+(namespace = stage), which the run summary and the manifest report.
+"""
+
+import apache_beam as beam
+
+from webtext.records import Document, Link, Page, Submission, TokenizedDocument
+
+# Schema'd records travel with Beam's RowCoder, which Dataflow encodes fast.
+for _record in (Submission, Link, Page, Document, TokenizedDocument):
+    beam.coders.registry.register_coder(_record, beam.coders.RowCoder)

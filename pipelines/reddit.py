@@ -1,0 +1,74 @@
+"""Submissions from dump files, then the per-post rules of WebText."""
+
+import apache_beam as beam
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+
+from pipelines.counters import count, dropped
+from webtext import reddit, urls
+from webtext.config import Config
+from webtext.records import Submission
+
+STAGE = "reddit"
+
+
+def match_files(pattern: str) -> list[str]:
+    """Every file matching a glob (local or gs://); an error if there are none."""
+    paths = [m.path for m in FileSystems.match([pattern])[0].metadata_list]
+    if not paths:
+        raise FileNotFoundError(f"no dump files match {pattern!r}")
+    return sorted(paths)
+
+
+def read_dump(path: str):
+    """Each submission of one dump file; bad lines and damage are counted."""
+    count(STAGE, "files")
+    # Decompression is ours: Beam's zstd reader lacks the 2 GiB window the dumps need.
+    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as raw:
+        try:
+            for line in reddit.iter_lines(raw, path):
+                count(STAGE, "lines")
+                try:
+                    yield reddit.parse_submission(line)
+                except reddit.BadRecord as bad:
+                    count(STAGE, f"skipped:{bad.reason}")
+        except reddit.BadRecord as damage:
+            count(STAGE, f"skipped:{damage.reason}")
+
+
+class ReadSubmissions(beam.PTransform):
+    """Every submission in the dump files matching the glob patterns."""
+
+    def __init__(self, patterns: list[str]):
+        super().__init__()
+        self.files = sorted({path for pattern in patterns for path in match_files(pattern)})
+
+    def expand(self, pbegin):
+        return (
+            pbegin
+            | "DumpFiles" >> beam.Create(self.files)
+            | "SpreadFiles" >> beam.Reshuffle()
+            | "Read" >> beam.FlatMap(read_dump).with_output_types(Submission)
+        )
+
+
+class KeepLinkPosts(beam.DoFn):
+    """Posts that can give WebText a link, keyed by normalised URL."""
+
+    def __init__(self, config: Config):
+        self.config = config
+
+    def process(self, sub: Submission):
+        count(STAGE, "submissions")
+        reason = reddit.drop_reason(sub, self.config)
+        if reason is None:
+            try:
+                url = urls.normalise_url(sub.url)
+                reason = urls.drop_reason(url)
+            except ValueError:
+                reason = "invalid_url"
+        if reason:
+            dropped(STAGE, reason)
+            return
+        count(STAGE, "kept")
+        yield url, sub

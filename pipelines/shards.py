@@ -1,0 +1,92 @@
+"""Unique Documents -> GPT-2 tokens -> Arrow shards, deterministic on any runner.
+
+A document's split and shard come from a hash of its URL, and the number of
+shards from the split's token total, so the same documents always make the
+same files, byte for byte, whatever the worker count or arrival order.
+"""
+
+import json
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+from pipelines.counters import count
+from webtext import shards, tokens
+from webtext.config import Config
+from webtext.records import TokenizedDocument
+
+STAGE = "shards"
+INDEX = "shards/index.json"
+
+
+class Tokenize(beam.DoFn):
+    """Batches of documents through tiktoken; the encoding is built once per worker."""
+
+    def __init__(self, encoding_name: str):
+        self.encoding_name = encoding_name
+
+    def setup(self):
+        self.encoding = tokens.get_encoding(self.encoding_name)
+
+    def process(self, batch):
+        encoded = tokens.encode_documents(self.encoding, [doc.text for doc in batch])
+        for doc, ids in zip(batch, encoded):
+            yield TokenizedDocument(doc, ids)
+
+
+def write_shard(key_and_docs, out: str) -> dict:
+    (split, index, total), docs = key_and_docs
+    name = shards.shard_name(split, index, total)
+    data, documents, token_count = shards.shard_bytes(docs)
+    with FileSystems.create(FileSystems.join(out, name)) as f:
+        f.write(data)
+    count(STAGE, "documents", documents)
+    count(STAGE, "tokens", token_count)
+    count(STAGE, f"{split}_documents", documents)
+    count(STAGE, f"{split}_tokens", token_count)
+    return {"name": name, "split": split, "documents": documents, "tokens": token_count,
+            "bytes": len(data), "sha256": shards.sha256_hex(data)}
+
+
+def write_index(infos: list, out: str) -> None:
+    data = json.dumps(sorted(infos, key=lambda i: i["name"]), indent=1).encode()
+    with FileSystems.create(FileSystems.join(out, INDEX)) as f:
+        f.write(data)
+
+
+class WriteShards(beam.PTransform):
+    """Writes OUT/shards/*.arrow and OUT/shards/index.json (one entry per shard)."""
+
+    def __init__(self, config: Config, out: str):
+        super().__init__()
+        self.config = config
+        self.out = out
+
+    def expand(self, docs):
+        config = self.config
+        tokenized = (
+            docs
+            | "Batch" >> beam.BatchElements(min_batch_size=16, max_batch_size=256)
+            | "Tokenize" >> beam.ParDo(Tokenize(config.encoding)).with_output_types(TokenizedDocument)
+            | "BySplit" >> beam.Map(lambda d: (shards.split_of(d.document.url, config.val_fraction), d))
+        )
+        shard_counts = (
+            tokenized
+            | "SplitTokens" >> beam.Map(lambda kv: (kv[0], len(kv[1].tokens)))
+            | "SumTokens" >> beam.CombinePerKey(sum)
+            | "ShardCount" >> beam.Map(lambda kv: (kv[0], shards.shard_count(kv[1], config.shard_tokens)))
+        )
+
+        def assign(split_and_doc, counts):
+            split, doc = split_and_doc
+            total = counts[split]
+            return (split, shards.shard_index(doc.document.url, total), total), doc
+
+        return (
+            tokenized
+            | "AssignShard" >> beam.Map(assign, counts=beam.pvalue.AsDict(shard_counts))
+            | "GroupShard" >> beam.GroupByKey()
+            | "WriteShard" >> beam.Map(write_shard, out=self.out)
+            | "AllShards" >> beam.combiners.ToList()
+            | "WriteIndex" >> beam.Map(write_index, out=self.out)
+        )

@@ -1,0 +1,69 @@
+"""One frozen configuration for a run, with GPT-2's WebText defaults.
+
+Each knob says where its default comes from. The command line overrides any of
+them by name (see webtext.collect), and the manifest records them all.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+
+# 2018-01-01T00:00:00Z: GPT-2's WebText took links "up to December 2017".
+END_OF_2017 = 1514764800
+
+
+@dataclass(frozen=True)
+class Config:
+    # Links (GPT-2 paper, section 2.1: "at least 3 karma").
+    min_score: int = 3
+    created_before: int = END_OF_2017
+    # "per_post": some single post has >= min_score (GPT-2's rule);
+    # "summed": the URL's posts together do (OpenWebText2's rule).
+    karma_rule: str = "per_post"
+    keep_nsfw: bool = False
+
+    # Fetching (requests): the links are strangers' URLs, so every fetch is bounded.
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 30.0
+    total_timeout_s: float = 60.0  # a server dripping bytes must not hold a worker
+    max_page_bytes: int = 5 * 2**20  # decompressed, so a gzip bomb stops here
+    max_redirects: int = 5
+    # Refuse hosts that resolve to private, loopback, link-local or metadata
+    # addresses; only tests, serving pages on 127.0.0.1, turn this on.
+    allow_private_addresses: bool = False
+    user_agent: str = "webtext/0.1 (+https://github.com/webtext/webtext)"
+
+    # Extraction: pages with less main text than this carry no article.
+    # 100 words is about 128 GPT-2 tokens, OpenWebTextCorpus's minimum.
+    min_words: int = 100
+
+    # Near-duplicates: Jaccard 0.5 over word 5-grams, 128 permutations,
+    # as the OpenWebText reproductions used.
+    dedup_threshold: float = 0.5
+    num_perm: int = 128
+    shingle_words: int = 5
+
+    # Shards: GPT-2 BPE; 128 Mi uint16 tokens is a 256 MiB shard.
+    encoding: str = "gpt2"
+    shard_tokens: int = 128 * 2**20
+    val_fraction: float = 0.01
+
+    def __post_init__(self):
+        if self.karma_rule not in ("per_post", "summed"):
+            raise ValueError(f"karma_rule must be 'per_post' or 'summed', not {self.karma_rule!r}")
+        if not 0.0 < self.dedup_threshold <= 1.0:
+            raise ValueError(f"dedup_threshold must be in (0, 1], not {self.dedup_threshold}")
+        if not 0.0 <= self.val_fraction < 1.0:
+            raise ValueError(f"val_fraction must be in [0, 1), not {self.val_fraction}")
+        if self.shard_tokens <= 0:
+            raise ValueError(f"shard_tokens must be positive, not {self.shard_tokens}")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def replace(self, **changes) -> "Config":
+        return dataclasses.replace(self, **changes)
+
+
+def knobs() -> list[dataclasses.Field]:
+    """Every configurable field, for building command-line flags."""
+    return list(dataclasses.fields(Config))
