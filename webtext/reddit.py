@@ -33,11 +33,51 @@ class BadRecord(ValueError):
         return self.args[0]
 
 
+class ZstdStream(io.RawIOBase):
+    """Decompressed zstd frames, raising EOFError when the last one is cut short.
+
+    zstandard's own stream_reader ends quietly at a truncated frame, which would
+    hide a damaged dump; a decompressobj tells us whether each frame finished.
+    """
+
+    def __init__(self, raw: BinaryIO):
+        self.raw = raw
+        self.decompressor = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW)
+        self.frame = self.decompressor.decompressobj()
+        self.in_frame = False
+        self.pending, self.offset = b"", 0
+
+    def readable(self) -> bool:
+        return True
+
+    def _decompress(self, data: bytes) -> bytes:
+        out = []
+        while data:
+            self.in_frame = True
+            out.append(self.frame.decompress(data))
+            data = self.frame.unused_data if self.frame.eof else b""
+            if self.frame.eof:
+                self.frame, self.in_frame = self.decompressor.decompressobj(), False
+        return b"".join(out)
+
+    def readinto(self, buffer) -> int:
+        while self.offset == len(self.pending):
+            chunk = self.raw.read(READ_CHUNK)
+            if not chunk:
+                if self.in_frame:
+                    raise EOFError("zstd frame cut short")
+                return 0
+            self.pending, self.offset = self._decompress(chunk), 0
+        n = min(len(buffer), len(self.pending) - self.offset)
+        buffer[:n] = memoryview(self.pending)[self.offset : self.offset + n]
+        self.offset += n
+        return n
+
+
 def decompressed(raw: BinaryIO, name: str) -> BinaryIO:
     """A binary stream of the dump's NDJSON, chosen by the file name's suffix."""
     if name.endswith(".zst"):
-        reader = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW).stream_reader(raw)
-        return io.BufferedReader(reader, READ_CHUNK)
+        return io.BufferedReader(ZstdStream(raw), READ_CHUNK)
     if name.endswith(".bz2"):
         return bz2.BZ2File(raw)
     if name.endswith(".xz"):
