@@ -27,9 +27,9 @@ class Config:
     total_timeout_s: float = 60.0  # a server dripping bytes must not hold a worker
     max_page_bytes: int = 5 * 2**20  # decompressed, so a gzip bomb stops here
     max_redirects: int = 5
-    # Refuse hosts that resolve to private, loopback, link-local or metadata
-    # addresses; only tests, serving pages on 127.0.0.1, turn this on.
-    allow_private_addresses: bool = False
+    # Hosts resolving to private, loopback, link-local or metadata addresses
+    # are refused; tests serving pages on 127.0.0.1 allow loopback, nothing else.
+    allow_loopback: bool = False
     user_agent: str = "webtext/0.1 (+https://github.com/webtext/webtext)"
 
     # Extraction: pages with less main text than this carry no article.

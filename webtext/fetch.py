@@ -44,8 +44,8 @@ def response_error(status: int, content_type: str) -> str:
     return ""
 
 
-def check_address(url: str, allow_private: bool) -> None:
-    """FetchError unless every address the host resolves to is public."""
+def check_address(url: str, allow_loopback: bool) -> None:
+    """FetchError unless every address the host resolves to is public (or loopback, if allowed)."""
     host = urlsplit(url).hostname
     if not host:
         raise FetchError("invalid_url")
@@ -53,17 +53,15 @@ def check_address(url: str, allow_private: bool) -> None:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError):
         raise FetchError("dns_error") from None
-    if allow_private:
-        return
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not address.is_global:
+        if not address.is_global and not (allow_loopback and address.is_loopback):
             raise FetchError("private_address")
 
 
 def _get_following_redirects(session, url: str, config: Config) -> requests.Response:
     for _ in range(config.max_redirects + 1):
-        check_address(url, config.allow_private_addresses)
+        check_address(url, config.allow_loopback)
         response = session.get(
             url,
             stream=True,
