@@ -1,0 +1,129 @@
+"""Reading Pushshift-format dumps: every compression, real-dump quirks, damage."""
+
+import bz2
+import gzip
+import io
+import json
+import lzma
+
+import pytest
+import zstandard
+
+from webtext import reddit
+from webtext.config import Config
+from webtext.records import Submission
+
+RECORDS = [
+    {"id": "a1", "url": "https://example.com/one", "domain": "example.com", "subreddit": "news",
+     "score": 10, "created_utc": 1500000000, "is_self": False, "over_18": False},
+    {"id": "a2", "url": "https://example.com/café-ü", "subreddit": "europe", "score": "7",
+     "created_utc": "1400000000", "retrieved_utc": 1400000100, "_meta": {"note": "x"}},
+    {"id": "a3", "url": "https://example.com/three", "score": 4, "created_utc": 1300000000.0},
+]
+
+
+def _ndjson(records) -> bytes:
+    return b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in records)
+
+
+def _zst_2gib_window(data: bytes) -> bytes:
+    params = zstandard.ZstdCompressionParameters.from_level(3, window_log=31, enable_ldm=True)
+    out = io.BytesIO()
+    with zstandard.ZstdCompressor(compression_params=params).stream_writer(out, closefd=False) as w:
+        w.write(data)
+    return out.getvalue()
+
+
+COMPRESSORS = {
+    "RS_2017-01.zst": _zst_2gib_window,
+    "RS_2017-01.bz2": bz2.compress,
+    "RS_v2_2008-01.xz": lzma.compress,
+    "RS_2017-01.gz": gzip.compress,
+    "RS_2017-01.ndjson": lambda data: data,
+}
+
+
+def _read(name: str, data: bytes) -> list[Submission]:
+    return [reddit.parse_submission(line) for line in reddit.iter_lines(io.BytesIO(data), name)]
+
+
+@pytest.mark.parametrize("name", sorted(COMPRESSORS))
+def test_every_dump_format_reads_the_same_submissions(name):
+    subs = _read(name, COMPRESSORS[name](_ndjson(RECORDS)))
+    assert [s.id for s in subs] == ["a1", "a2", "a3"]
+    assert subs[1].url == "https://example.com/café-ü"
+
+
+def test_zst_dumps_need_the_2gib_window_that_default_readers_refuse():
+    data = _zst_2gib_window(_ndjson(RECORDS))
+    with pytest.raises(zstandard.ZstdError):
+        zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data)).read()
+    assert len(_read("RS_2017-01.zst", data)) == 3
+
+
+def test_a_character_split_across_read_chunks_decodes_whole():
+    # Put a 4-byte UTF-8 character across the reader's 1 MiB chunk boundary.
+    filler = "x" * (reddit.READ_CHUNK - 60)
+    record = {"id": "big", "url": "https://example.com/" + filler + "🦀" * 40, "score": 5, "created_utc": 1}
+    subs = _read("RS_2017-01.zst", _zst_2gib_window(_ndjson([record, RECORDS[0]])))
+    assert subs[0].url.endswith("🦀" * 40) and subs[1].id == "a1"
+
+
+def test_types_drift_as_in_real_dumps():
+    sub = reddit.parse_submission(json.dumps(RECORDS[1]).encode())
+    assert (sub.score, sub.created_utc, sub.domain, sub.is_self) == (7, 1400000000, "example.com", False)
+    sub = reddit.parse_submission(json.dumps(RECORDS[2]).encode())
+    assert (sub.created_utc, sub.subreddit) == (1300000000, "")
+
+
+@pytest.mark.parametrize("line, reason", [
+    (b'{"id": "x", "score": 3, "created_', "bad_json"),
+    (b"\xff\xfe not utf-8", "bad_json"),
+    (b"[1, 2]", "bad_json"),
+    (b'{"url": "https://a.com", "score": 3, "created_utc": 1}', "missing_id"),
+    (b'{"id": "x", "url": "https://a.com", "score": null, "created_utc": 1}', "missing_score"),
+    (b'{"id": "x", "url": "https://a.com", "score": 3, "created_utc": "soon"}', "bad_created_utc"),
+    (b'{"id": "x", "url": "https://a.com", "score": 3}', "bad_created_utc"),
+])
+def test_unusable_lines_raise_a_reason(line, reason):
+    with pytest.raises(reddit.BadRecord) as err:
+        reddit.parse_submission(line)
+    assert err.value.reason == reason
+
+
+@pytest.mark.parametrize("name", ["RS_2017-01.zst", "RS_2017-01.bz2", "RS_2017-01.xz", "RS_2017-01.gz"])
+def test_a_truncated_file_keeps_the_records_before_the_damage(name):
+    records = [dict(RECORDS[0], id=f"r{i}", url=f"https://example.com/{i}") for i in range(20000)]
+    data = COMPRESSORS.get(name, lzma.compress)(_ndjson(records))
+    kept = []
+    with pytest.raises(reddit.BadRecord) as err:
+        for line in reddit.iter_lines(io.BytesIO(data[: len(data) * 2 // 3]), name):
+            kept.append(reddit.parse_submission(line))
+    assert err.value.reason == "damaged_file"
+    assert 0 < len(kept) < len(records)
+    assert [s.id for s in kept] == [f"r{i}" for i in range(len(kept))]
+
+
+def _sub(**changes) -> Submission:
+    base = Submission("id", "https://a.com/x", "a.com", "news", 3, 1500000000, False, False)
+    return base._replace(**changes)
+
+
+@pytest.mark.parametrize("changes, reason", [
+    ({}, None),
+    ({"is_self": True}, "self_post"),
+    ({"url": ""}, "missing_url"),
+    ({"over_18": True}, "nsfw"),
+    ({"created_utc": 1514764800}, "too_new"),
+    ({"created_utc": 1514764799}, None),
+    ({"score": 2}, "low_score"),
+])
+def test_post_rules_follow_gpt2(changes, reason):
+    assert reddit.drop_reason(_sub(**changes), Config()) == reason
+
+
+def test_post_rules_are_configurable():
+    assert reddit.drop_reason(_sub(score=2), Config(karma_rule="summed")) is None
+    assert reddit.drop_reason(_sub(score=4), Config(min_score=5)) == "low_score"
+    assert reddit.drop_reason(_sub(over_18=True), Config(keep_nsfw=True)) is None
+    assert reddit.drop_reason(_sub(created_utc=1600000000), Config(created_before=1700000000)) is None
