@@ -5,7 +5,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from pipelines.counters import count, dropped
-from webtext import reddit, urls
+from webtext import links, reddit
 from webtext.config import Config
 from webtext.records import Submission
 
@@ -60,13 +60,7 @@ class KeepLinkPosts(beam.DoFn):
 
     def process(self, sub: Submission):
         count(STAGE, "submissions")
-        reason = reddit.drop_reason(sub, self.config)
-        if reason is None:
-            try:
-                url = urls.normalise_url(sub.url)
-                reason = urls.drop_reason(url)
-            except ValueError:
-                reason = "invalid_url"
+        url, reason = links.post_url(sub, self.config)
         if reason:
             dropped(STAGE, reason)
             return

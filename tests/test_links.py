@@ -37,3 +37,11 @@ def test_summed_karma_rule_counts_every_repost():
     assert links.drop_reason(low, Config(karma_rule="summed")) == "low_total_score"
     assert links.drop_reason(low, Config(karma_rule="summed", min_score=2)) is None
     assert links.drop_reason(low, Config()) is None  # per post: decided before merging
+
+
+def test_post_url_applies_post_rules_then_url_rules():
+    post = _post("p", "http://www.a.com/x/?utm_source=r", 5, 100)
+    assert links.post_url(post, Config()) == ("https://a.com/x", None)
+    assert links.post_url(post._replace(score=1), Config()) == ("", "low_score")
+    assert links.post_url(post._replace(url="ftp://a.com/x"), Config()) == ("", "invalid_url")
+    assert links.post_url(post._replace(url="https://en.wikipedia.org/wiki/X"), Config())[1] == "wikipedia"

@@ -2,8 +2,21 @@
 
 from typing import Iterable
 
+from webtext import reddit, urls
 from webtext.config import Config
 from webtext.records import Link, Submission
+
+
+def post_url(sub: Submission, config: Config) -> tuple[str, str | None]:
+    """The post's normalised URL, and why WebText drops the post (None if it keeps it)."""
+    reason = reddit.drop_reason(sub, config)
+    if reason:
+        return "", reason
+    try:
+        url = urls.normalise_url(sub.url)
+    except ValueError:
+        return "", "invalid_url"
+    return url, urls.drop_reason(url)
 
 
 def merge_posts(url: str, posts: Iterable[Submission]) -> Link:
