@@ -1,5 +1,7 @@
 """Submissions from dump files, then the per-post rules of WebText."""
 
+from collections import Counter
+
 import apache_beam as beam
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
@@ -22,18 +24,21 @@ def match_files(pattern: str) -> list[str]:
 
 def read_dump(path: str):
     """Each submission of one dump file; bad lines and damage are counted."""
-    count(STAGE, "files")
+    tally = Counter(files=1)
     # Decompression is ours: Beam's zstd reader lacks the 2 GiB window the dumps need.
     with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as raw:
-        try:
-            for line in reddit.iter_lines(raw, path):
-                count(STAGE, "lines")
-                try:
-                    yield reddit.parse_submission(line)
-                except reddit.BadRecord as bad:
-                    count(STAGE, f"skipped:{bad.reason}")
-        except reddit.BadRecord as damage:
-            count(STAGE, f"skipped:{damage.reason}")
+        for record in reddit.read_submissions(raw, path):
+            if isinstance(record, Submission):
+                tally["lines"] += 1
+                yield record
+            elif record.reason == "damaged_file":
+                tally["skipped:damaged_file"] += 1  # the file, not a line
+            else:
+                tally["lines"] += 1
+                tally[f"skipped:{record.reason}"] += 1
+    # Counted once per file: a counter update per record would cost more than parsing it.
+    for name, n in tally.items():
+        count(STAGE, name, n)
 
 
 class ReadSubmissions(beam.PTransform):

@@ -5,6 +5,7 @@ import gzip
 import io
 import json
 import lzma
+import random
 
 import pytest
 import zstandard
@@ -27,7 +28,8 @@ def _ndjson(records) -> bytes:
 
 
 def _zst_2gib_window(data: bytes) -> bytes:
-    params = zstandard.ZstdCompressionParameters.from_level(3, window_log=31, enable_ldm=True)
+    """As the dumps were written: `zstd --long=31`, with the CLI's frame checksum."""
+    params = zstandard.ZstdCompressionParameters.from_level(3, window_log=31, enable_ldm=True, write_checksum=True)
     out = io.BytesIO()
     with zstandard.ZstdCompressor(compression_params=params).stream_writer(out, closefd=False) as w:
         w.write(data)
@@ -43,8 +45,8 @@ COMPRESSORS = {
 }
 
 
-def _read(name: str, data: bytes) -> list[Submission]:
-    return [reddit.parse_submission(line) for line in reddit.iter_lines(io.BytesIO(data), name)]
+def _read(name: str, data: bytes) -> list:
+    return list(reddit.read_submissions(io.BytesIO(data), name))
 
 
 @pytest.mark.parametrize("name", sorted(COMPRESSORS))
@@ -69,6 +71,26 @@ def test_a_character_split_across_read_chunks_decodes_whole():
     assert subs[0].url.endswith("🦀" * 40) and subs[1].id == "a1"
 
 
+def test_strings_where_numbers_and_bools_belong_are_read():
+    sub = reddit.parse_submission(b'{"id": "x", "url": "https://a.com", "score": "12", "created_utc": "1.5e9", "is_self": "false", "over_18": 0}')
+    assert (sub.score, sub.created_utc, sub.is_self, sub.over_18) == (12, 1500000000, False, False)
+
+
+def test_a_block_with_one_bad_line_loses_only_that_line():
+    block = _ndjson(RECORDS[:2]) + b"{broken\n" + _ndjson(RECORDS[2:])
+    results = list(reddit.parse_block(block))
+    assert [r.id if isinstance(r, Submission) else r.reason for r in results] == ["a1", "a2", "bad_json", "a3"]
+
+
+def test_corrupt_bytes_mid_file_count_as_damage():
+    rng = random.Random(0)
+    records = [dict(RECORDS[0], id=f"r{i}", url=f"https://a.com/{rng.getrandbits(160):x}") for i in range(20000)]
+    data = bytearray(_zst_2gib_window(_ndjson(records)))
+    data[len(data) // 2 : len(data) // 2 + 64] = rng.randbytes(64)
+    *kept, damage = _read("RS_2017-01.zst", bytes(data))
+    assert damage.reason == "damaged_file" and 0 < len(kept) < len(records)
+
+
 def test_types_drift_as_in_real_dumps():
     sub = reddit.parse_submission(json.dumps(RECORDS[1]).encode())
     assert (sub.score, sub.created_utc, sub.domain, sub.is_self) == (7, 1400000000, "example.com", False)
@@ -80,6 +102,7 @@ def test_types_drift_as_in_real_dumps():
     (b'{"id": "x", "score": 3, "created_', "bad_json"),
     (b"\xff\xfe not utf-8", "bad_json"),
     (b"[1, 2]", "bad_json"),
+    (b'{"id": "x", "url": {"not": "a string"}, "score": 3, "created_utc": 1}', "bad_types"),
     (b'{"url": "https://a.com", "score": 3, "created_utc": 1}', "missing_id"),
     (b'{"id": "x", "url": "https://a.com", "score": null, "created_utc": 1}', "missing_score"),
     (b'{"id": "x", "url": "https://a.com", "score": 3, "created_utc": "soon"}', "bad_created_utc"),
@@ -91,15 +114,14 @@ def test_unusable_lines_raise_a_reason(line, reason):
     assert err.value.reason == reason
 
 
-@pytest.mark.parametrize("name", ["RS_2017-01.zst", "RS_2017-01.bz2", "RS_2017-01.xz", "RS_2017-01.gz"])
+@pytest.mark.parametrize("name", ["RS_2017-01.zst", "RS_2017-01.bz2", "RS_v2_2008-01.xz", "RS_2017-01.gz"])
 def test_a_truncated_file_keeps_the_records_before_the_damage(name):
     records = [dict(RECORDS[0], id=f"r{i}", url=f"https://example.com/{i}") for i in range(20000)]
-    data = COMPRESSORS.get(name, lzma.compress)(_ndjson(records))
-    kept = []
-    with pytest.raises(reddit.BadRecord) as err:
-        for line in reddit.iter_lines(io.BytesIO(data[: len(data) * 2 // 3]), name):
-            kept.append(reddit.parse_submission(line))
-    assert err.value.reason == "damaged_file"
+    data = COMPRESSORS[name](_ndjson(records))
+    *kept, damage = _read(name, data[: len(data) * 2 // 3])
+    assert isinstance(damage, reddit.BadRecord) and damage.reason == "damaged_file"
+    # At most the one line cut by the damage is lost; no other record goes missing.
+    kept = [r for r in kept if isinstance(r, Submission)]
     assert 0 < len(kept) < len(records)
     assert [s.id for s in kept] == [f"r{i}" for i in range(len(kept))]
 

@@ -11,10 +11,10 @@ BadRecord with a reason the pipeline counts.
 import bz2
 import gzip
 import io
-import json
 import lzma
 from typing import BinaryIO, Iterator
 
+import msgspec
 import zstandard
 
 from webtext.config import Config
@@ -23,6 +23,9 @@ from webtext.urls import host_of
 
 ZSTD_MAX_WINDOW = 2**31
 READ_CHUNK = 1 << 20
+# Compressed bytes fed to zstd per call: a corrupt frame loses what that call
+# would have produced, so small slices keep the records up to the damage.
+ZSTD_SLICE = 128 << 10
 
 
 class BadRecord(ValueError):
@@ -62,7 +65,7 @@ class ZstdStream(io.RawIOBase):
 
     def readinto(self, buffer) -> int:
         while self.offset == len(self.pending):
-            chunk = self.raw.read(READ_CHUNK)
+            chunk = self.raw.read(ZSTD_SLICE)
             if not chunk:
                 if self.in_frame:
                     raise EOFError("zstd frame cut short")
@@ -89,55 +92,134 @@ def decompressed(raw: BinaryIO, name: str) -> BinaryIO:
 
 # What a damaged compressed file raises part way through.
 DAMAGE = (zstandard.ZstdError, OSError, EOFError, lzma.LZMAError)
+# A "line" longer than this is a damaged file, not a submission.
+MAX_LINE = 64 * 2**20
 
 
-def iter_lines(raw: BinaryIO, name: str) -> Iterator[bytes]:
-    """Each non-empty line of the dump.
+def iter_blocks(raw: BinaryIO, name: str) -> Iterator[bytes]:
+    """The dump's NDJSON in blocks of whole lines, about READ_CHUNK bytes each.
 
-    Lines are split on bytes, so a UTF-8 character can never be cut in two.
-    A file damaged part way yields the lines before the damage, then raises
+    Blocks end at a newline byte, so a UTF-8 character is never cut in two. A
+    file damaged part way yields the blocks before the damage, then raises
     BadRecord("damaged_file") so the caller can count it and go on.
     """
     stream = decompressed(raw, name)
+    tail = b""
     try:
-        for line in stream:
-            if line.strip():
-                yield line
+        while chunk := stream.read(READ_CHUNK):
+            data = tail + chunk
+            cut = data.rfind(b"\n") + 1
+            block, tail = data[:cut], data[cut:]
+            if len(tail) > MAX_LINE:
+                raise BadRecord("damaged_file")
+            if block:
+                yield block
     except DAMAGE as err:
         raise BadRecord("damaged_file") from err
+    if tail.strip():
+        yield tail
 
 
-def _as_int(value, reason: str) -> int:
-    """Pushshift's numbers arrive as int, float or numeric string."""
-    if isinstance(value, bool) or value is None:
-        raise BadRecord(reason)
+class _Fields(msgspec.Struct):
+    """The fields WebText reads; the decoder skips every other field unparsed."""
+
+    id: str | None = None
+    url: str | None = None
+    domain: str | None = None
+    subreddit: str | None = None
+    score: int | float | None = None
+    created_utc: int | float | str | None = None  # a string in 2014-2015 dumps
+    is_self: bool | None = None
+    over_18: bool | None = None
+
+
+_DECODER = msgspec.json.Decoder(_Fields)
+_ANY = msgspec.json.Decoder()
+
+
+def _fields_leniently(line: bytes) -> _Fields:
+    """The slow path for a line the typed decoder refused: a precise reason, or its fields."""
+    try:
+        record = _ANY.decode(line)
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        raise BadRecord("bad_json") from None
+    if not isinstance(record, dict):
+        raise BadRecord("bad_json")
+    try:
+        # strict=False accepts "true" for a bool and "7" for a number.
+        return msgspec.convert(record, _Fields, strict=False)
+    except msgspec.ValidationError:
+        raise BadRecord("bad_types") from None
+
+
+def _timestamp(value) -> int:
     try:
         return int(float(value))
-    except (TypeError, ValueError):
-        raise BadRecord(reason) from None
+    except (TypeError, ValueError, OverflowError):
+        raise BadRecord("bad_created_utc") from None
+
+
+def _submission(fields: _Fields) -> Submission:
+    if not fields.id:
+        raise BadRecord("missing_id")
+    if fields.score is None:
+        raise BadRecord("missing_score")
+    return Submission(
+        id=fields.id,
+        url=fields.url or "",
+        domain=fields.domain or host_of(fields.url or ""),
+        subreddit=fields.subreddit or "",
+        score=int(fields.score),
+        created_utc=_timestamp(fields.created_utc),
+        is_self=bool(fields.is_self),
+        over_18=bool(fields.over_18),
+    )
 
 
 def parse_submission(line: bytes) -> Submission:
     """One dump line as a Submission, or BadRecord(reason)."""
     try:
-        record = json.loads(line)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BadRecord("bad_json") from None
-    if not isinstance(record, dict):
-        raise BadRecord("bad_json")
-    if not record.get("id"):
-        raise BadRecord("missing_id")
-    url = record.get("url") or ""
-    return Submission(
-        id=str(record["id"]),
-        url=url,
-        domain=record.get("domain") or host_of(url),
-        subreddit=record.get("subreddit") or "",
-        score=_as_int(record.get("score"), "missing_score"),
-        created_utc=_as_int(record.get("created_utc"), "bad_created_utc"),
-        is_self=bool(record.get("is_self")),
-        over_18=bool(record.get("over_18")),
-    )
+        fields = _DECODER.decode(line)
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+        fields = _fields_leniently(line)
+    return _submission(fields)
+
+
+def parse_block(block: bytes) -> Iterator[Submission | BadRecord]:
+    """Each line's Submission, or the BadRecord saying why it is none.
+
+    The whole block is decoded in one call, which is most of the speed; a block
+    with a bad line is decoded again line by line to find and name it.
+    """
+    try:
+        all_fields = _DECODER.decode_lines(block)
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+        for line in block.splitlines():
+            if line.strip():
+                yield _parsed_or_reason(line)
+        return
+    for fields in all_fields:
+        try:
+            yield _submission(fields)
+        except BadRecord as bad:
+            yield bad
+
+
+def _parsed_or_reason(line: bytes) -> Submission | BadRecord:
+    try:
+        return parse_submission(line)
+    except BadRecord as bad:
+        return bad
+
+
+def read_submissions(raw: BinaryIO, name: str) -> Iterator[Submission | BadRecord]:
+    """Every record of a dump file: a Submission, or a BadRecord with its reason
+    (the last one "damaged_file" if the file is cut short or corrupt)."""
+    try:
+        for block in iter_blocks(raw, name):
+            yield from parse_block(block)
+    except BadRecord as damage:
+        yield damage
 
 
 def drop_reason(sub: Submission, config: Config) -> str | None:

@@ -5,6 +5,7 @@ fetch stage can keep. Only `response` records carry pages.
 """
 
 import io
+import uuid
 from typing import BinaryIO, Iterator, NamedTuple
 
 from warcio.archiveiterator import ArchiveIterator
@@ -50,14 +51,24 @@ def page_missing(link: Link) -> Page:
     return Page(link, link.url, 0, "", b"", "warc", "not_in_warc")
 
 
-def write_response(writer: WARCWriter, url: str, status: int, content_type: str, body: bytes) -> None:
-    """Append one HTTP response record, as a crawler keeping its pages would."""
+def write_response(writer: WARCWriter, url: str, status: int, content_type: str, body: bytes,
+                   date: str | None = None) -> None:
+    """Append one HTTP response record, as a crawler keeping its pages would.
+
+    With a `date` (ISO 8601) the record is reproducible: that date, and a record
+    id derived from the URL and date, instead of now and a random id.
+    """
     reason = {200: "OK", 404: "Not Found"}.get(status, "Status")
     headers = StatusAndHeaders(
         f"{status} {reason}",
         [("Content-Type", content_type), ("Content-Length", str(len(body)))],
         protocol="HTTP/1.1",
     )
-    record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
+    fixed = None
+    if date:
+        record_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{date} {url}")
+        fixed = {"WARC-Date": date, "WARC-Record-ID": f"<urn:uuid:{record_id}>"}
+    record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers,
+                                       warc_headers_dict=fixed)
     writer.write_record(record)
 

@@ -39,6 +39,7 @@ START_2015, END_2017, START_2018 = 1420070400, 1514764800, 1514764800
 DUMPS_2017 = ("RS_2017-11.xz", "RS_2017-12.zst")
 DUMP_2018 = "RS_2018-01.bz2"
 GOOD, EXACT_PAIRS, NEAR_PAIRS = 90, 4, 4
+CRAWL_DATE = "2018-02-01T00:00:00Z"  # fixed, so the WARC is byte-for-byte reproducible
 
 
 class SampleBuilder:
@@ -265,7 +266,7 @@ def build() -> SampleBuilder:
 def _compress(name: str, data: bytes) -> bytes:
     if name.endswith(".zst"):
         # As the real dumps: a 2 GiB window (zstd --long=31), which default readers refuse.
-        params = zstandard.ZstdCompressionParameters.from_level(19, window_log=31, enable_ldm=True)
+        params = zstandard.ZstdCompressionParameters.from_level(19, window_log=31, enable_ldm=True, write_checksum=True)
         out = io.BytesIO()
         with zstandard.ZstdCompressor(compression_params=params).stream_writer(out, closefd=False) as writer:
             writer.write(data)
@@ -282,7 +283,7 @@ def write(builder: SampleBuilder, folder: Path) -> None:
     warc = io.BytesIO()
     writer = WARCWriter(warc, gzip=True)
     for url, status, content_type, body in builder.responses:
-        write_response(writer, url, status, content_type, body)
+        write_response(writer, url, status, content_type, body, date=CRAWL_DATE)
     (folder / "pages.warc.gz").write_bytes(warc.getvalue())
     (folder / "expected.json").write_text(json.dumps(dict(sorted(builder.expected.items())), indent=1) + "\n")
 
