@@ -57,9 +57,29 @@ def test_non_http_urls_are_refused(url):
     ("https://news.example.com/2017/story", None),
     ("https://news.example.com/2017/story.html", None),
     ("https://notwikipedia.org/wiki/x", None),
+    ("https://wikipedia.org.evil.example/x", None),
+    ("https://video.google.com/v/1", "media_host"),
+    ("https://www.google.com/search?q=x", None),
+    ("https://github.com/openai/gpt-2", None),
+    ("https://www.pinterest.com/pin/1", None),  # in WebText's top domains: kept
+    ("https://news.bbc.co.uk/2/hi/story.stm", None),
+    ("https://itunes.apple.com/app/x", "media_host"),
+    ("https://www.apple.com/iphone", None),
 ])
 def test_url_rules(url, reason):
     assert drop_reason(normalise_url(url)) == reason
+
+
+def test_blocklists_match_a_host_and_its_parents_down_to_the_registered_domain():
+    from webtext import urls
+
+    assert urls.registered_domain("news.bbc.co.uk") == "bbc.co.uk"
+    assert urls.registered_domain("en.m.wikipedia.org") == "wikipedia.org"
+    assert urls.host_block_reason("a.b.c.imgur.com") == "media_host"
+    assert urls.host_block_reason("imgur.com.example.net") is None
+    assert urls.host_block_reason("127.0.0.1") is None
+    assert urls.BLOCKED_HOSTS["redd.it"] == "reddit_host"
+    assert {".jpg", ".pdf", ".mp4", ".zip"} <= urls.NON_HTML_EXTENSIONS
 
 
 def test_host_of():

@@ -4,33 +4,37 @@ Two posts link to the same page when their normalised URLs are equal: w3lib's
 canonicalize_url (query order, percent-encoding, fragments, host case) plus
 what it leaves alone: scheme, a leading "www.", default ports, a trailing
 slash, and tracking parameters.
+
+Blocked hosts live in readable lists under webtext/data/blocklists/. A host is
+blocked when it, or a parent domain down to its registered domain (found with
+tldextract's bundled public suffix list, never downloaded), is listed.
 """
 
+import functools
+import importlib.resources
 import posixpath
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import tldextract
 from w3lib.url import canonicalize_url
 
-# GPT-2 removed Wikipedia (it is in most evaluation sets); its mirrors go too.
-WIKIPEDIA_HOSTS = ("wikipedia.org", "wikipedia.com", "wikimedia.org", "wikiwand.com", "wiki2.org")
-REDDIT_HOSTS = ("reddit.com", "redd.it", "redditmedia.com", "redditstatic.com", "reddituploads.com")
-# Hosts whose pages are images, video, audio or social posts: no article text.
-# After OpenWebText's exclusion list (jcpeterson/openwebtext url_utils.py).
-MEDIA_HOSTS = (
-    "imgur.com", "gfycat.com", "giphy.com", "flickr.com", "instagram.com",
-    "youtube.com", "youtu.be", "vimeo.com", "twitch.tv", "streamable.com",
-    "liveleak.com", "dailymotion.com", "vid.me", "soundcloud.com", "spotify.com",
-    "bandcamp.com", "twitter.com", "facebook.com", "pinterest.com", "tumblr.com",
-    "gyazo.com", "photobucket.com", "deviantart.com", "500px.com",
-)
-NON_HTML_EXTENSIONS = frozenset(
-    ".jpg .jpeg .png .gif .gifv .webp .bmp .tif .tiff .svg .ico .heic "
-    ".mp4 .webm .mkv .mov .avi .flv .wmv .m4v .mp3 .ogg .wav .flac .m4a .aac "
-    ".pdf .doc .docx .ppt .pptx .xls .xlsx .odt .epub .zip .gz .tgz .rar .7z "
-    ".exe .dmg .apk .iso .bin .torrent .json .xml .csv .txt".split()
-)
 TRACKING_PARAMS = frozenset("fbclid gclid dclid msclkid mc_cid mc_eid yclid igshid".split())
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# Checked in this order: the first list naming a host gives the reason.
+BLOCKLISTS = (("wikipedia", "wikipedia.txt"), ("reddit_host", "reddit.txt"), ("media_host", "media.txt"))
+
+# suffix_list_urls=() and no cache: the public suffix list snapshot in the package.
+_TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def _read_list(name: str) -> list[str]:
+    text = (importlib.resources.files("webtext") / "data" / "blocklists" / name).read_text("utf-8")
+    return [word.lower() for line in text.splitlines() for word in line.split("#")[0].split()]
+
+
+# Built last list first, so a host in two lists gets the earlier list's reason.
+BLOCKED_HOSTS = {host: reason for reason, name in reversed(BLOCKLISTS) for host in _read_list(name)}
+NON_HTML_EXTENSIONS = frozenset(_read_list("non_html_extensions.txt"))
 
 
 def host_of(url: str) -> str:
@@ -39,6 +43,11 @@ def host_of(url: str) -> str:
         return (urlsplit(url.strip()).hostname or "").rstrip(".")
     except ValueError:
         return ""
+
+
+def registered_domain(host: str) -> str:
+    """The domain its owner registered: "news.bbc.co.uk" -> "bbc.co.uk"."""
+    return _TLD.extract_str(host).top_domain_under_public_suffix or host
 
 
 def _is_tracking(param: str) -> bool:
@@ -55,25 +64,34 @@ def normalise_url(url: str) -> str:
     port = parts.port
     netloc = host if port in (None, DEFAULT_PORTS[parts.scheme]) else f"{host}:{port}"
     path = parts.path.rstrip("/") or "/"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)])
+    query = parts.query
+    if query:
+        query = urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _is_tracking(k)])
     # http and https name the same document for WebText's purposes.
     return urlunsplit(("https", netloc, path, query, ""))
 
 
-def _on_hosts(host: str, hosts: tuple[str, ...]) -> bool:
-    return any(host == h or host.endswith("." + h) for h in hosts)
+@functools.lru_cache(maxsize=1 << 16)
+def host_block_reason(host: str) -> str | None:
+    """The blocklist that names this host or a parent domain of it, if any.
+
+    Cached: a month of Reddit links has a few hundred thousand hosts at most.
+    """
+    registered = registered_domain(host)
+    labels = host.split(".")
+    for i in range(len(labels) - registered.count(".")):
+        reason = BLOCKED_HOSTS.get(".".join(labels[i:]))
+        if reason:
+            return reason
+    return None
 
 
 def drop_reason(normalised_url: str) -> str | None:
     """Why WebText does not take this (normalised) URL, or None if it does."""
-    host = host_of(normalised_url)
-    if _on_hosts(host, WIKIPEDIA_HOSTS):
-        return "wikipedia"
-    if _on_hosts(host, REDDIT_HOSTS):
-        return "reddit_host"
-    if _on_hosts(host, MEDIA_HOSTS):
-        return "media_host"
-    extension = posixpath.splitext(urlsplit(normalised_url).path)[1].lower()
-    if extension in NON_HTML_EXTENSIONS:
+    parts = urlsplit(normalised_url)
+    reason = host_block_reason(parts.hostname or "")
+    if reason:
+        return reason
+    if posixpath.splitext(parts.path)[1].lower() in NON_HTML_EXTENSIONS:
         return "non_html_extension"
     return None
