@@ -1,4 +1,4 @@
-"""Submissions from dump files, then the per-post rules of WebText."""
+"""Submissions from dump files or live listings, then the per-post rules of WebText."""
 
 from collections import Counter
 
@@ -7,9 +7,10 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from pipelines.counters import count, dropped
-from webtext import links, reddit
+from webtext import links, reddit, reddit_live
 from webtext.config import Config
 from webtext.records import Submission
+from webtext.reddit_live import ListingSpec
 
 STAGE = "reddit"
 
@@ -54,6 +55,36 @@ class ReadSubmissions(beam.PTransform):
             | "DumpFiles" >> beam.Create(self.files)
             | "SpreadFiles" >> beam.Reshuffle()
             | "Read" >> beam.FlatMap(read_dump).with_output_types(Submission)
+        )
+
+
+class ReadListing(beam.DoFn):
+    """Live posts of one subreddit through praw; one client per worker."""
+
+    def __init__(self, spec: ListingSpec):
+        self.spec = spec
+
+    def setup(self):
+        self.reddit = reddit_live.new_reddit(self.spec)
+
+    def process(self, subreddit: str):
+        count(STAGE, "listings")
+        yield from reddit_live.read_listing(self.reddit, self.spec, subreddit)
+
+
+class ReadListings(beam.PTransform):
+    """Every post of the spec's subreddit listings."""
+
+    def __init__(self, spec: ListingSpec):
+        super().__init__()
+        self.spec = spec
+
+    def expand(self, pbegin):
+        return (
+            pbegin
+            | "Subreddits" >> beam.Create(sorted(set(self.spec.subreddits)))
+            | "SpreadSubreddits" >> beam.Reshuffle()
+            | "List" >> beam.ParDo(ReadListing(self.spec)).with_output_types(Submission)
         )
 
 

@@ -4,6 +4,7 @@ import apache_beam as beam
 import pyarrow as pa
 from apache_beam.io.filesystems import FileSystems
 
+from webtext.links import fetch_url
 from webtext.records import Page
 
 LINKS = pa.schema([
@@ -55,4 +56,19 @@ class WriteTable(beam.PTransform):
             | "Write" >> beam.io.WriteToParquet(
                 self.path, self.schema, num_shards=1, shard_name_template=""
             )
+        )
+
+
+class WriteUrlList(beam.PTransform):
+    """OUT/links.txt: the URL to fetch for each link, one per line, for other tools."""
+
+    def __init__(self, out: str):
+        super().__init__()
+        self.path = FileSystems.join(out, "links.txt")
+
+    def expand(self, links):
+        return (
+            links
+            | "FetchUrls" >> beam.Map(fetch_url)
+            | "Write" >> beam.io.WriteToText(self.path, num_shards=1, shard_name_template="")
         )

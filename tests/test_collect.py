@@ -92,6 +92,7 @@ def test_of_each_duplicate_the_copy_with_most_karma_is_kept(sample):
 def test_stage_tables_are_written(sample):
     out, counters, _ = sample
     assert pq.read_table(out / "links.parquet").num_rows == counters["links/kept"]
+    assert len((out / "links.txt").read_text().split()) == counters["links/kept"]
     pages = pq.read_table(out / "pages.parquet").to_pylist()
     assert len(pages) == counters["links/kept"]
     assert sum(p["error"] == "not_in_warc" for p in pages) == EXPECTED["fetch/failed:not_in_warc"]

@@ -23,6 +23,7 @@ from pipelines.shards import INDEX
 from pipelines.webtext_pipeline import STAGES, Inputs, build
 from webtext import __version__, shards, tokens
 from webtext.config import Config, knobs
+from webtext.reddit_live import SORTS, TIME_FILTERS, ListingSpec
 
 SAMPLE_DUMPS = "RS_*"
 SAMPLE_WARC = "pages.warc.gz"
@@ -50,6 +51,14 @@ def parse_args(argv):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dumps", action="append", help="glob of Pushshift RS_* dump files (repeatable); default: the bundled sample")
     parser.add_argument("--warc", action="append", help="glob of WARC files to read pages from instead of fetching live (repeatable)")
+    live = parser.add_argument_group("live Reddit through praw (credentials: praw.ini or praw_client_id/praw_client_secret/praw_user_agent)")
+    live.add_argument("--subreddits", action="append", help="comma-separated subreddits to list live (repeatable); with or instead of --dumps")
+    live.add_argument("--listing", default="top", choices=SORTS, help="which listing (default top)")
+    live.add_argument("--time-filter", default="all", choices=TIME_FILTERS, help="for top and controversial (default all)")
+    live.add_argument("--listing-limit", type=int, default=1000, help="posts per subreddit (Reddit serves about 1,000 at most)")
+    live.add_argument("--praw-site", help="a praw.ini section to take settings from")
+    live.add_argument("--reddit-url", help="another Reddit API host (tests use a fake one)")
+    live.add_argument("--oauth-url", help="another Reddit OAuth API host (tests use a fake one)")
     parser.add_argument("--out", default="webtext-out", help="output folder, local or gs:// (default webtext-out)")
     parser.add_argument("--until", choices=STAGES, default="shards", help="stop after this stage (default shards)")
     parser.add_argument("--runner", default="direct", help="'direct' (local, FnApiRunner) or a Beam runner name, e.g. DataflowRunner")
@@ -123,16 +132,25 @@ def summary(counters: dict, seconds: float, out: str) -> str:
     return "\n".join(lines)
 
 
+def listing_spec(args) -> ListingSpec | None:
+    if not args.subreddits:
+        return None
+    subreddits = [name.strip() for group in args.subreddits for name in group.split(",") if name.strip()]
+    return ListingSpec(subreddits, args.listing, args.time_filter, args.listing_limit,
+                       args.reddit_url, args.oauth_url, args.praw_site)
+
+
 def run(argv=None) -> dict:
     """Build the dataset; returns {"counters": ..., "manifest": ... (None before shards)}."""
     args, beam_args = parse_args(argv)
-    sample = not args.dumps
-    dumps = args.dumps or [sample_path(SAMPLE_DUMPS)]
+    listings = listing_spec(args)
+    sample = not args.dumps and not listings
+    dumps = [sample_path(SAMPLE_DUMPS)] if sample else args.dumps
     warcs = args.warc or ([sample_path(SAMPLE_WARC)] if sample else [])
     config = config_from(args, sample)
     started = time.monotonic()
     pipeline = make_pipeline(args, beam_args)
-    build(pipeline, Inputs(dumps, warcs, args.out), config, args.until)
+    build(pipeline, Inputs(dumps, warcs, args.out, listings), config, args.until)
     result = pipeline.run()
     result.wait_until_finish()
     counters = counters_of(result)
