@@ -6,6 +6,7 @@ import io
 import json
 import lzma
 import random
+from pathlib import Path
 
 import pytest
 import zstandard
@@ -149,3 +150,25 @@ def test_post_rules_are_configurable():
     assert reddit.drop_reason(_sub(score=4), Config(min_score=5)) == "low_score"
     assert reddit.drop_reason(_sub(over_18=True), Config(keep_nsfw=True)) is None
     assert reddit.drop_reason(_sub(created_utc=1600000000), Config(created_before=1700000000)) is None
+
+
+def test_records_from_every_era_read_with_their_quirks():
+    # tests/fixtures/submissions_eras.ndjson: hand-written in the shapes of real
+    # Pushshift (2005-2019) and Arctic Shift (2024) records.
+    path = Path(__file__).parent / "fixtures" / "submissions_eras.ndjson"
+    with open(path, "rb") as f:
+        results = list(reddit.read_submissions(f, path.name))
+    outcome = {}
+    for r in results:
+        if isinstance(r, reddit.BadRecord):
+            outcome.setdefault("skipped", []).append(r.reason)
+        else:
+            outcome[r.id] = reddit.drop_reason(r, Config())
+    assert outcome == {
+        "1a": None, "1xyz": None, "2gk3x1": "low_score", "2gk3x2": "self_post",
+        "skipped": ["missing_score"], "7abc02": "missing_url", "7abc03": None,
+        "ag1b2c": "nsfw", "1agx0a1": "too_new",
+    }
+    by_id = {r.id: r for r in results if isinstance(r, Submission)}
+    assert by_id["2gk3x1"].created_utc == 1410307200 and by_id["7abc03"].subreddit == ""
+    assert by_id["1xyz"].created_utc == 1181001234 and by_id["1a"].over_18 is False
