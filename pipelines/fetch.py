@@ -1,4 +1,13 @@
-"""Links -> Pages: fetched live, or read from WARC files."""
+"""Links -> Pages: fetched live (resumably), or read from WARC files.
+
+Live fetching groups links by a hash of their host, so all of a host's links
+meet on one worker and its per-host limit holds for the whole run; each group
+is fetched by a pool of threads (webtext.crawl). Every fetch is written to
+OUT/fetch/ (WARC + outcome lines) as it completes. On a rerun, links with an
+outcome there are not fetched again: their pages are rebuilt from those files.
+"""
+
+import zlib
 
 import apache_beam as beam
 from apache_beam.io.filesystem import CompressionTypes
@@ -6,11 +15,17 @@ from apache_beam.io.filesystems import FileSystems
 
 from pipelines.counters import count
 from pipelines.reddit import match_files
-from webtext import fetch, urls, warc
+from webtext import crawl, fetchlog, urls, warc
 from webtext.config import Config
+from webtext.deadline import Watchdog
+from webtext.fetch import Fetcher
+from webtext.links import fetch_url
 from webtext.records import Page
 
 STAGE = "fetch"
+FETCH_DIR = "fetch"
+# Links per host-hash bucket: enough hosts in each for the threads to stay busy.
+LINKS_PER_BUCKET = 20_000
 
 
 def count_outcome(page: Page) -> Page:
@@ -18,34 +33,38 @@ def count_outcome(page: Page) -> Page:
         count(STAGE, f"failed:{page.error}")
     else:
         count(STAGE, f"fetched:{page.source}")
+    if page.live_error and not page.error:
+        count(STAGE, f"archive_rescued:{page.live_error}")
     return page
 
 
-class FetchLive(beam.DoFn):
-    """One requests session per worker, reused for its connection pool."""
-
-    def __init__(self, config: Config):
-        self.config = config
-
-    def setup(self):
-        self.session = fetch.new_session(self.config)
-
-    def process(self, link):
-        yield count_outcome(fetch.fetch_page(self.session, link, self.config))
-
-    def teardown(self):
-        self.session.close()
+def _existing(pattern: str) -> list[str]:
+    return sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
 
 
 def read_warc(path: str):
-    """(normalised URL, response) for each response in one WARC file."""
+    """(link URL, response) for each response in one WARC file; damage counted."""
     with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as raw:
-        for response in warc.iter_responses(raw):
-            count(STAGE, "warc_responses")
-            try:
-                yield urls.normalise_url(response.url), response
-            except ValueError:
-                count(STAGE, "warc_skipped:invalid_url")
+        try:
+            for response in warc.iter_responses(raw):
+                count(STAGE, "warc_responses")
+                try:
+                    yield response.link_url or urls.normalise_url(response.url), response
+                except ValueError:
+                    count(STAGE, "warc_skipped:invalid_url")
+        except warc.DamagedWarc:
+            count(STAGE, "warc_damaged")
+
+
+def read_outcomes(path: str):
+    """(link URL, outcome row) for each whole line of one outcome file."""
+    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
+        for line in f:
+            row = fetchlog.parse_outcome(line.decode("utf-8", errors="replace"))
+            if row is None:
+                count(STAGE, "resume_skipped:partial_line")
+            else:
+                yield row["url"], row
 
 
 def _preferred(responses: list) -> warc.WarcResponse:
@@ -54,6 +73,8 @@ def _preferred(responses: list) -> warc.WarcResponse:
 
 
 class JoinArchive(beam.DoFn):
+    """Pages for links from WARC files someone else wrote (or the sample's)."""
+
     def __init__(self, config: Config):
         self.config = config
 
@@ -68,18 +89,108 @@ class JoinArchive(beam.DoFn):
             yield count_outcome(page)
 
 
+class SplitResumed(beam.DoFn):
+    """Links a previous run has an outcome for become Pages; the rest go to fetch."""
+
+    TODO = "todo"
+
+    def process(self, joined):
+        _, group = joined
+        outcomes = list(group["outcomes"])
+        for link in group["links"]:
+            if not outcomes:
+                yield beam.pvalue.TaggedOutput(self.TODO, link)
+                continue
+            responses = [r for r in group["responses"] if r.url == outcomes[0]["final_url"]]
+            count(STAGE, "resumed")
+            yield count_outcome(fetchlog.page_from_outcome(link, outcomes[0], responses[0] if responses else None))
+
+
+def _host_bucket(link, buckets: int) -> int:
+    host = urls.host_of(fetch_url(link))
+    return zlib.crc32(host.encode()) % buckets
+
+
+class FetchBucket(beam.DoFn):
+    """All links of a bucket of hosts, many threads at once, a few per host."""
+
+    def __init__(self, config: Config, fetch_dir: str):
+        self.config = config
+        self.fetch_dir = fetch_dir
+
+    def setup(self):
+        self.fetcher = Fetcher(self.config, Watchdog())
+
+    def process(self, bucket_and_links):
+        _, links = bucket_and_links
+        log = fetchlog.FetchLog(self._create)
+        try:
+            pages = crawl.run_concurrently(
+                links, self.fetcher.fetch, lambda link: urls.host_of(fetch_url(link)),
+                self.config.fetch_concurrency, self.config.max_per_host)
+            for page in pages:
+                log.write(page)
+                yield count_outcome(page)
+        finally:
+            log.close()
+
+    def _create(self, name: str):
+        # UNCOMPRESSED: the WARC writer gzips each record itself, as WARC readers expect.
+        return FileSystems.create(FileSystems.join(self.fetch_dir, name), compression_type=CompressionTypes.UNCOMPRESSED)
+
+    def teardown(self):
+        self.fetcher.close()
+
+
+class FetchLive(beam.PTransform):
+    def __init__(self, config: Config, out: str):
+        super().__init__()
+        self.config = config
+        self.fetch_dir = FileSystems.join(out, FETCH_DIR)
+        # What a previous run of this output folder left: read at construction, like inputs.
+        self.outcome_files = _existing(FileSystems.join(self.fetch_dir, fetchlog.OUTCOME_PREFIX + "*"))
+        self.warc_files = _existing(FileSystems.join(self.fetch_dir, fetchlog.WARC_PREFIX + "*"))
+
+    def expand(self, links):
+        resumed = None
+        if self.outcome_files:
+            p = links.pipeline
+            split = (
+                {
+                    "links": links | "KeyLinks" >> beam.Map(lambda link: (link.url, link)),
+                    "outcomes": p | "OutcomeFiles" >> beam.Create(self.outcome_files) | "ReadOutcomes" >> beam.FlatMap(read_outcomes),
+                    "responses": p | "KeptWarcs" >> beam.Create(self.warc_files) | "ReadKept" >> beam.FlatMap(read_warc),
+                }
+                | "JoinPrevious" >> beam.CoGroupByKey()
+                | "SplitResumed" >> beam.ParDo(SplitResumed()).with_outputs(SplitResumed.TODO, main="resumed")
+            )
+            links, resumed = split[SplitResumed.TODO], split.resumed
+        buckets = links | "CountLinks" >> beam.combiners.Count.Globally()
+        fetched = (
+            links
+            | "ByHost" >> beam.Map(
+                lambda link, n: (_host_bucket(link, max(1, n // LINKS_PER_BUCKET)), link),
+                n=beam.pvalue.AsSingleton(buckets))
+            | "GroupHosts" >> beam.GroupByKey()
+            | "Fetch" >> beam.ParDo(FetchBucket(self.config, self.fetch_dir)).with_output_types(Page)
+        )
+        if resumed is None:
+            return fetched
+        return (fetched, resumed) | "AllPages" >> beam.Flatten()
+
+
 class FetchPages(beam.PTransform):
     """Live fetches when warc_patterns is empty, else pages from those WARCs."""
 
-    def __init__(self, config: Config, warc_patterns: list[str]):
+    def __init__(self, config: Config, warc_patterns: list[str], out: str):
         super().__init__()
         self.config = config
+        self.out = out
         self.warc_files = sorted({p for pattern in warc_patterns for p in match_files(pattern)})
 
     def expand(self, links):
         if not self.warc_files:
-            spread = links | "SpreadLinks" >> beam.Reshuffle()
-            return spread | "FetchLive" >> beam.ParDo(FetchLive(self.config)).with_output_types(Page)
+            return links | "Live" >> FetchLive(self.config, self.out)
         responses = (
             links.pipeline
             | "WarcFiles" >> beam.Create(self.warc_files)

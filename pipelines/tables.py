@@ -5,7 +5,6 @@ import pyarrow as pa
 from apache_beam.io.filesystems import FileSystems
 
 from webtext.links import fetch_url
-from webtext.records import Page
 
 LINKS = pa.schema([
     ("url", pa.string()), ("original_urls", pa.list_(pa.string())),
@@ -15,8 +14,8 @@ LINKS = pa.schema([
 # The per-URL outcome of fetching: which links died, and why.
 PAGES = pa.schema([
     ("url", pa.string()), ("final_url", pa.string()), ("status", pa.int64()),
-    ("content_type", pa.string()), ("bytes", pa.int64()), ("source", pa.string()),
-    ("error", pa.string()),
+    ("content_type", pa.string()), ("error", pa.string()), ("live_error", pa.string()),
+    ("source", pa.string()), ("bytes", pa.int64()), ("elapsed_s", pa.float64()),
 ])
 DOCUMENTS = pa.schema([
     ("url", pa.string()), ("domain", pa.string()), ("title", pa.string()), ("text", pa.string()),
@@ -27,12 +26,6 @@ DUPLICATES = pa.schema([
     ("url", pa.string()), ("duplicate_of", pa.string()), ("similarity", pa.float64()),
     ("kind", pa.string()),
 ])
-
-
-def page_row(page: Page) -> dict:
-    return {"url": page.link.url, "final_url": page.final_url, "status": page.status,
-            "content_type": page.content_type, "bytes": len(page.body),
-            "source": page.source, "error": page.error}
 
 
 def record_row(record) -> dict:

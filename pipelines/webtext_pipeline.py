@@ -11,8 +11,9 @@ from pipelines.fetch import FetchPages
 from pipelines.links import ToLinks
 from pipelines.reddit import ReadListings, ReadSubmissions
 from pipelines.shards import WriteShards
-from pipelines.tables import DOCUMENTS, DUPLICATES, LINKS, PAGES, WriteTable, WriteUrlList, page_row
+from pipelines.tables import DOCUMENTS, DUPLICATES, LINKS, PAGES, WriteTable, WriteUrlList
 from webtext.config import Config
+from webtext.fetchlog import outcome_row
 from webtext.reddit_live import ListingSpec
 
 STAGES = ("links", "fetch", "extract", "dedup", "shards")
@@ -48,8 +49,8 @@ def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, until: str = 
     links | "UrlList" >> WriteUrlList(out)
     if last < STAGES.index("fetch"):
         return
-    pages = links | "Fetch" >> FetchPages(config, inputs.warcs)
-    pages | "PagesTable" >> WriteTable(out, "pages", PAGES, page_row)
+    pages = links | "Fetch" >> FetchPages(config, inputs.warcs, out)
+    pages | "PagesTable" >> WriteTable(out, "pages", PAGES, outcome_row)
     if last < STAGES.index("extract"):
         return
     documents = pages | "Extract" >> ExtractDocuments(config)

@@ -1,4 +1,9 @@
-"""Shared fixtures: a real HTTP server on 127.0.0.1 with pages the test defines."""
+"""Shared fixtures: a real HTTP server on 127.0.0.1 with pages the test defines.
+
+Routes map a path to a Route (one answer), a list of Routes (answered in turn,
+the last one repeated: "503, then 200"), or a function taking the request
+handler, for servers that misbehave below HTTP (drip, reset, endless body).
+"""
 
 import threading
 import time
@@ -15,35 +20,65 @@ class Route:
         self.body, self.status, self.content_type = body, status, content_type
         self.headers, self.delay_s = headers or {}, delay_s
 
+    def answer(self, handler: BaseHTTPRequestHandler) -> None:
+        time.sleep(self.delay_s)
+        handler.send_response(self.status)
+        handler.send_header("Content-Type", self.content_type)
+        handler.send_header("Content-Length", str(len(self.body)))
+        for name, value in self.headers.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(self.body)
+
+
+NOT_FOUND = Route(b"<html><body>Not Found</body></html>", status=404)
+
 
 class _Handler(BaseHTTPRequestHandler):
     routes: dict = {}
+    hits: dict = {}
+    protocol_version = "HTTP/1.1"  # keep-alive, as real servers: pooled connections get reused
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
-        route = self.routes.get(self.path)
-        if route is None:
-            route = Route(b"<html><body>Not Found</body></html>", status=404)
-        time.sleep(route.delay_s)
-        self.send_response(route.status)
-        self.send_header("Content-Type", route.content_type)
-        self.send_header("Content-Length", str(len(route.body)))
-        for name, value in route.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(route.body)
+        path = self.path
+        self.hits[path] = self.hits.get(path, 0) + 1
+        route = self.routes.get(path, NOT_FOUND)
+        if isinstance(route, list):
+            route = route[min(self.hits[path], len(route)) - 1]
+        if callable(route) and not isinstance(route, Route):
+            route(self)
+        else:
+            route.answer(self)
 
     def log_message(self, *args):
         pass
 
 
+class Server:
+    def __init__(self, server, routes, hits):
+        self.server, self.routes, self.hits = server, routes, hits
+        self.url = f"http://127.0.0.1:{server.server_address[1]}"
+
+
 @pytest.fixture
 def http_server():
     """(base URL, routes dict) of a server on 127.0.0.1; tests fill routes by path."""
-    routes = {}
-    handler = type("Handler", (_Handler,), {"routes": routes})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", routes
-    server.shutdown()
-    server.server_close()
+    with serving() as server:
+        yield server.url, server.routes
+
+
+class serving:
+    """A test server as a context manager, for tests that need hit counts or two servers."""
+
+    def __enter__(self) -> Server:
+        routes, hits = {}, {}
+        handler = type("Handler", (_Handler,), {"routes": routes, "hits": hits})
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        httpd.daemon_threads = True
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        self.server = Server(httpd, routes, hits)
+        return self.server
+
+    def __exit__(self, *exc):
+        self.server.server.shutdown()
+        self.server.server.server_close()

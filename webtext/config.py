@@ -22,15 +22,24 @@ class Config:
     keep_nsfw: bool = False
 
     # Fetching (requests): the links are strangers' URLs, so every fetch is bounded.
+    fetch_concurrency: int = 64  # threads per worker; fetching waits on the network, not the CPU
+    max_per_host: int = 2  # at once, per worker; a host's links all go to one worker
     connect_timeout_s: float = 10.0
     read_timeout_s: float = 30.0
     total_timeout_s: float = 60.0  # a server dripping bytes must not hold a worker
     max_page_bytes: int = 5 * 2**20  # decompressed, so a gzip bomb stops here
     max_redirects: int = 5
+    retries: int = 3  # connection resets, 429 and 5xx; never 404, 410 or a DNS failure
+    retry_backoff_s: float = 0.5  # doubling: 0.5, 1, 2 s; a Retry-After header wins (capped)
+    obey_robots: bool = True
+    # Dead links: the Wayback Machine's snapshot nearest the post's date, raw (id_).
+    archive_fallback: bool = True
+    archive_url: str = "https://web.archive.org"
     # Hosts resolving to private, loopback, link-local or metadata addresses
     # are refused; tests serving pages on 127.0.0.1 allow loopback, nothing else.
     allow_loopback: bool = False
-    user_agent: str = "webtext/0.1 (+https://github.com/webtext/webtext)"
+    # Who is crawling, and where a site owner can reach us.
+    user_agent: str = "webtext/0.1 (+https://github.com/webtext/webtext; WebText-style research corpus)"
 
     # Extraction: pages with less main text than this carry no article.
     # 100 words is about 128 GPT-2 tokens, OpenWebTextCorpus's minimum.
@@ -54,6 +63,8 @@ class Config:
             raise ValueError(f"dedup_threshold must be in (0, 1], not {self.dedup_threshold}")
         if not 0.0 <= self.val_fraction < 1.0:
             raise ValueError(f"val_fraction must be in [0, 1), not {self.val_fraction}")
+        if self.fetch_concurrency < 1 or self.max_per_host < 1:
+            raise ValueError("fetch_concurrency and max_per_host must be at least 1")
         if self.shard_tokens <= 0:
             raise ValueError(f"shard_tokens must be positive, not {self.shard_tokens}")
 

@@ -1,36 +1,29 @@
-"""Fetching pages live with requests, every fetch bounded.
+"""Fetching one link live, every fetch bounded, with the web archive as fallback.
 
-The URLs are strangers' posts: each fetch has connect and read timeouts, a
-total deadline, a cap on the decompressed body, a redirect limit, an HTML-only
-content type, and a guard that refuses hosts resolving to private addresses
-(a Dataflow worker must never fetch its own metadata server), checked again on
-every redirect hop.
+The URLs are strangers' posts. Each fetch goes through a guarded session
+(webtext.netguard: no private addresses on any hop, retries with backoff for
+transient failures), honours robots.txt (webtext.robots), has connect and read
+timeouts, a total deadline (webtext.deadline), a cap on the decompressed body,
+a redirect limit, and takes HTML/XHTML only. A link that is dead live is read
+from the Wayback Machine's snapshot nearest the post's date, marked "archive".
 """
 
-import ipaddress
-import socket
 import time
-from urllib.parse import urljoin, urlsplit
 
 import requests
+from urllib3.exceptions import ConnectTimeoutError, ReadTimeoutError
 
 from webtext.config import Config
+from webtext.deadline import Watchdog, running
 from webtext.links import fetch_url
+from webtext.netguard import FetchError, guarded_session
 from webtext.records import Link, Page
+from webtext.robots import Robots, RobotsUnreachable
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 CHUNK = 64 * 1024
-
-
-class FetchError(Exception):
-    """A fetch that gave no page; args[0] is the reason the pipeline counts."""
-
-
-def new_session(config: Config) -> requests.Session:
-    session = requests.Session()
-    session.headers["User-Agent"] = config.user_agent
-    session.max_redirects = config.max_redirects
-    return session
+# Failures the archive cannot mend, or must not: the page is there but not for us.
+FINAL_REASONS = frozenset({"not_html", "too_large", "robots_disallowed", "private_address", "invalid_url"})
 
 
 def response_error(status: int, content_type: str) -> str:
@@ -44,70 +37,89 @@ def response_error(status: int, content_type: str) -> str:
     return ""
 
 
-def check_address(url: str, allow_loopback: bool) -> None:
-    """FetchError unless every address the host resolves to is public (or loopback, if allowed)."""
-    host = urlsplit(url).hostname
-    if not host:
-        raise FetchError("invalid_url")
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError):
-        raise FetchError("dns_error") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not address.is_global and not (allow_loopback and address.is_loopback):
-            raise FetchError("private_address")
+def archive_url(base: str, url: str, created_utc: int) -> str:
+    """The Wayback Machine's raw ("id_") capture of url nearest the given time."""
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(created_utc))
+    return f"{base.rstrip('/')}/web/{stamp}id_/{url}"
 
 
-def _get_following_redirects(session, url: str, config: Config) -> requests.Response:
-    for _ in range(config.max_redirects + 1):
-        check_address(url, config.allow_loopback)
-        response = session.get(
-            url,
-            stream=True,
-            allow_redirects=False,
-            timeout=(config.connect_timeout_s, config.read_timeout_s),
-        )
-        if not response.is_redirect:
-            return response
-        url = urljoin(url, response.headers["location"])
-        response.close()
-    raise FetchError("too_many_redirects")
-
-
-def _read_capped(response: requests.Response, config: Config, started: float) -> bytes:
-    """The decompressed body, or FetchError past the byte cap or the deadline."""
+def _read_capped(response: requests.Response, limit: int) -> bytes:
+    """The decompressed body, or FetchError("too_large") past the limit."""
     body = bytearray()
     for chunk in response.iter_content(CHUNK):
         body += chunk
-        if len(body) > config.max_page_bytes:
+        if len(body) > limit:
             raise FetchError("too_large")
-        if time.monotonic() - started > config.total_timeout_s:
-            raise FetchError("deadline")
     return bytes(body)
 
 
-def _failed(link: Link, url: str, reason: str, status: int = 0, content_type: str = "") -> Page:
-    return Page(link, url, status, content_type, b"", "live", reason)
+class Fetcher:
+    """Fetches links over one pooled, guarded session; safe to share between threads."""
+
+    def __init__(self, config: Config, watchdog: Watchdog):
+        self.config = config
+        self.watchdog = watchdog
+        self.session = guarded_session(config, pool_size=4 * config.fetch_concurrency)
+        self.timeout = (config.connect_timeout_s, config.read_timeout_s)
+        self.robots = Robots(self.session, config.user_agent, self.timeout) if config.obey_robots else None
+
+    def close(self) -> None:
+        self.session.close()
+
+    def fetch(self, link: Link) -> Page:
+        """The link's page, or a Page whose error says why there is none. Never raises."""
+        started = time.monotonic()
+        try:
+            page = self._fetch(link)
+        except Exception as err:  # a bug or a library surprise must cost one URL, not the run
+            page = _failed(link, fetch_url(link), f"unexpected:{type(err).__name__}", "live")
+        return page._replace(elapsed_s=round(time.monotonic() - started, 3))
+
+    def _fetch(self, link: Link) -> Page:
+        page = self._live(link)
+        if page.error and self.config.archive_fallback and page.error not in FINAL_REASONS:
+            url = archive_url(self.config.archive_url, fetch_url(link), link.first_created_utc)
+            archived = self._get(link, url, "archive")
+            if not archived.error:
+                return archived._replace(live_error=page.error)
+        return page
+
+    def _live(self, link: Link) -> Page:
+        url = fetch_url(link)
+        try:
+            if self.robots and not self.robots.allowed(url):
+                return _failed(link, url, "robots_disallowed", "live")
+        except RobotsUnreachable as down:
+            return _failed(link, url, down.args[0], "live")
+        return self._get(link, url, "live")
+
+    def _get(self, link: Link, url: str, source: str) -> Page:
+        scope = self.watchdog.watch(self.config.total_timeout_s)
+        try:
+            with running(scope), self.session.get(url, stream=True, timeout=self.timeout) as response:
+                content_type = response.headers.get("content-type", "")
+                error = response_error(response.status_code, content_type)
+                body = b"" if error else _read_capped(response, self.config.max_page_bytes)
+                page = Page(link, response.url, response.status_code, content_type, body, source, error)
+        except FetchError as err:
+            page = _failed(link, url, err.args[0], source)
+        except requests.RequestException as err:
+            page = _failed(link, url, network_reason(err), source)
+        # Cut off mid-headers, http.client can take the silence for a short response.
+        return _failed(link, url, "deadline", source) if scope.expired else page
 
 
-def fetch_page(session: requests.Session, link: Link, config: Config) -> Page:
-    """Fetch the Link's page live; failures come back as a Page with an error."""
-    url = fetch_url(link)
-    started = time.monotonic()
-    try:
-        with _get_following_redirects(session, url, config) as response:
-            content_type = response.headers.get("content-type", "")
-            error = response_error(response.status_code, content_type)
-            if error:
-                return _failed(link, response.url, error, response.status_code, content_type)
-            body = _read_capped(response, config, started)
-            return Page(link, response.url, 200, content_type, body, "live", "")
-    except FetchError as err:
-        return _failed(link, url, err.args[0])
-    except requests.Timeout:
-        return _failed(link, url, "timeout")
-    except requests.ConnectionError:
-        return _failed(link, url, "connection_error")
-    except requests.RequestException:
-        return _failed(link, url, "request_error")
+def network_reason(err: requests.RequestException) -> str:
+    """The counted reason for a requests failure, looking through urllib3's retries."""
+    if isinstance(err, requests.TooManyRedirects):
+        return "too_many_redirects"
+    cause = getattr(err.args[0], "reason", None) if err.args else None  # MaxRetryError's last error
+    if isinstance(err, requests.Timeout) or isinstance(cause, (ReadTimeoutError, ConnectTimeoutError)):
+        return "timeout"
+    if isinstance(err, (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        return "connection_error"
+    return "request_error"
+
+
+def _failed(link: Link, url: str, reason: str, source: str) -> Page:
+    return Page(link, url, 0, "", b"", source, reason)

@@ -41,7 +41,9 @@ class Page(NamedTuple):
     content_type: str
     body: bytes
     source: str  # "live", "archive" or "warc"
-    error: str  # empty when the fetch succeeded
+    error: str  # empty when there is a page
+    live_error: str = ""  # why the live fetch failed, when the archive gave the page instead
+    elapsed_s: float = 0.0
 
 
 class Document(NamedTuple):

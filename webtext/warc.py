@@ -5,10 +5,12 @@ fetch stage can keep. Only `response` records carry pages.
 """
 
 import io
+from http import HTTPStatus
 import uuid
 from typing import BinaryIO, Iterator, NamedTuple
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -17,24 +19,42 @@ from webtext.fetch import response_error
 from webtext.records import Link, Page
 
 
+# Our own header: the normalised URL of the link a response was fetched for
+# (the target URI may be a redirect's end or an archive capture).
+LINK_HEADER = "WARC-Webtext-Link"
+
+
 class WarcResponse(NamedTuple):
     url: str
     status: int
     content_type: str
     body: bytes
+    link_url: str = ""  # LINK_HEADER, when we wrote the record
+
+
+class DamagedWarc(Exception):
+    """A WARC cut short or corrupt; the records before the damage were read."""
 
 
 def iter_responses(stream: BinaryIO) -> Iterator[WarcResponse]:
-    """Each HTTP response in a WARC (gzipped or not), body decoded."""
-    for record in ArchiveIterator(stream):
-        if record.rec_type != "response" or record.http_headers is None:
-            continue
-        yield WarcResponse(
-            url=record.rec_headers.get_header("WARC-Target-URI"),
-            status=int(record.http_headers.get_statuscode()),
-            content_type=record.http_headers.get_header("Content-Type") or "",
-            body=record.content_stream().read(),
-        )
+    """Each HTTP response in a WARC (gzipped or not), body decoded.
+
+    A file cut short (a crawler killed mid-write) yields what came before, then
+    raises DamagedWarc.
+    """
+    try:
+        for record in ArchiveIterator(stream):
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            yield WarcResponse(
+                url=record.rec_headers.get_header("WARC-Target-URI"),
+                status=int(record.http_headers.get_statuscode()),
+                content_type=record.http_headers.get_header("Content-Type") or "",
+                body=record.content_stream().read(),
+                link_url=record.rec_headers.get_header(LINK_HEADER) or "",
+            )
+    except (ArchiveLoadFailed, EOFError, OSError, ValueError) as err:
+        raise DamagedWarc(str(err)) from err
 
 
 def page_from_response(link: Link, response: WarcResponse, config: Config) -> Page:
@@ -51,24 +71,30 @@ def page_missing(link: Link) -> Page:
     return Page(link, link.url, 0, "", b"", "warc", "not_in_warc")
 
 
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
 def write_response(writer: WARCWriter, url: str, status: int, content_type: str, body: bytes,
-                   date: str | None = None) -> None:
+                   date: str | None = None, link_url: str = "") -> None:
     """Append one HTTP response record, as a crawler keeping its pages would.
 
     With a `date` (ISO 8601) the record is reproducible: that date, and a record
     id derived from the URL and date, instead of now and a random id.
     """
-    reason = {200: "OK", 404: "Not Found"}.get(status, "Status")
     headers = StatusAndHeaders(
-        f"{status} {reason}",
+        f"{status} {_phrase(status)}",
         [("Content-Type", content_type), ("Content-Length", str(len(body)))],
         protocol="HTTP/1.1",
     )
-    fixed = None
+    extra = {LINK_HEADER: link_url} if link_url else {}
     if date:
         record_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{date} {url}")
-        fixed = {"WARC-Date": date, "WARC-Record-ID": f"<urn:uuid:{record_id}>"}
+        extra.update({"WARC-Date": date, "WARC-Record-ID": f"<urn:uuid:{record_id}>"})
     record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers,
-                                       warc_headers_dict=fixed)
+                                       warc_headers_dict=extra or None)
     writer.write_record(record)
 

@@ -1,0 +1,93 @@
+"""The fetch stage's own output: pages in WARC files, outcomes in JSONL, crash-safe.
+
+Every live fetch appends its response to a WARC file and then one outcome line
+(URL, status, reason, bytes, elapsed, source) to a JSONL file, each flushed at
+once. An outcome line is written only after its WARC record is whole, so after
+a crash (even kill -9) every URL with an outcome can be rebuilt from the files
+and a rerun fetches only the URLs without one. Files roll over every
+`records_per_file` pages, so little is lost where storage (GCS) keeps a file
+only once it is closed.
+"""
+
+import json
+import time
+import uuid
+from typing import BinaryIO, Callable
+
+from warcio.warcwriter import WARCWriter
+
+from webtext.records import Link, Page
+from webtext.warc import WarcResponse, write_response
+
+OUTCOME_PREFIX = "outcomes-"
+WARC_PREFIX = "pages-"
+
+
+def outcome_row(page: Page) -> dict:
+    """The per-URL outcome: which links died, why, and what came back."""
+    return {
+        "url": page.link.url,
+        "final_url": page.final_url,
+        "status": page.status,
+        "content_type": page.content_type,
+        "error": page.error,
+        "live_error": page.live_error,
+        "source": page.source,
+        "bytes": len(page.body),
+        "elapsed_s": page.elapsed_s,
+    }
+
+
+def parse_outcome(line: str) -> dict | None:
+    """An outcome line's row, or None for a line cut short by a crash."""
+    try:
+        row = json.loads(line)
+    except ValueError:
+        return None
+    return row if isinstance(row, dict) and "url" in row and "error" in row else None
+
+
+def page_from_outcome(link: Link, row: dict, response: WarcResponse | None) -> Page:
+    """The Page a previous run fetched: its outcome, with its body from the WARC."""
+    error, body = row["error"], b""
+    if not error:
+        if response is None:
+            error = "lost_from_warc"  # the outcome survived, its WARC file did not
+        else:
+            body = response.body
+    return Page(link, row["final_url"], row["status"], row["content_type"], body, row["source"],
+                error, row["live_error"], row["elapsed_s"])
+
+
+class FetchLog:
+    """Appends pages and outcomes to rolling file pairs opened with `create(name)`."""
+
+    def __init__(self, create: Callable[[str], BinaryIO], records_per_file: int = 1000):
+        self.create = create
+        self.records_per_file = records_per_file
+        self.files = None
+        self.written = 0
+
+    def write(self, page: Page) -> None:
+        if self.files is None or self.written == self.records_per_file:
+            self._roll()
+        warc_file, writer, outcomes = self.files
+        if page.status:  # a response came back: keep it, whatever its status
+            write_response(writer, page.final_url, page.status, page.content_type, page.body, link_url=page.link.url)
+            warc_file.flush()
+        outcomes.write(json.dumps(outcome_row(page)).encode() + b"\n")
+        outcomes.flush()
+        self.written += 1
+
+    def _roll(self) -> None:
+        self.close()
+        name = f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:12]}"
+        warc_file = self.create(f"{WARC_PREFIX}{name}.warc.gz")
+        self.files = (warc_file, WARCWriter(warc_file, gzip=True), self.create(f"{OUTCOME_PREFIX}{name}.jsonl"))
+        self.written = 0
+
+    def close(self) -> None:
+        if self.files is not None:
+            self.files[0].close()
+            self.files[2].close()
+            self.files = None
