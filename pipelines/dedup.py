@@ -1,19 +1,33 @@
 """Documents -> unique Documents, across all workers: exact, then near duplicates.
 
-Both steps group documents by a key (a text hash, an LSH band) so duplicates
-meet on one worker wherever they started. Removed documents go to a table
-(url, duplicate_of, similarity, kind) users can audit.
+Exact: documents grouped by a hash of their normalised text. Near: MinHash
+signatures in vectorised batches; LSH band keys grouped across workers; each
+bucket yields candidate pairs (bounded per member); each pair is verified with
+the exact Jaccard similarity of the two shingle sets; verified pairs are edges,
+and the connected components of the edges are the clusters, each keeping its
+best-ranked document. Removed documents go to a table (url, duplicate_of,
+similarity, kind) users can audit.
 """
 
+from typing import NamedTuple
+
 import apache_beam as beam
+import numpy as np
 
 from pipelines.counters import count
-from webtext import dedup
+from webtext import dedup, minhash
 from webtext.config import Config
 from webtext.records import Document
 
 STAGE = "dedup"
 DUPLICATES = "duplicates"
+
+
+class Shingled(NamedTuple):
+    """What verifying a pair needs of a document."""
+
+    rank: tuple
+    shingles: np.ndarray  # sorted distinct shingle hashes
 
 
 def duplicate_row(url: str, kept_url: str, similarity: float, kind: str) -> dict:
@@ -32,22 +46,71 @@ class KeepBestCopy(beam.DoFn):
             yield beam.pvalue.TaggedOutput(DUPLICATES, duplicate_row(doc.url, best.url, 1.0, "exact"))
 
 
-class BandCandidates(beam.DoFn):
-    """A document's signature, once per LSH band key it falls in."""
+class Sketch(beam.DoFn):
+    """A batch of documents -> band entries (main) and (url, Shingled) for verification."""
+
+    SHINGLED = "shingled"
 
     def __init__(self, config: Config):
         self.config = config
         self.bands, self.rows = dedup.lsh_shape(config.dedup_threshold, config.num_perm)
 
-    def process(self, doc: Document):
-        sig = dedup.signature(doc.text, self.config.shingle_words, self.config.num_perm)
-        candidate = dedup.Candidate(dedup.rank(doc), doc.url, sig)
-        for key in dedup.band_keys(sig, self.bands, self.rows):
-            yield key, candidate
+    def process(self, batch):
+        hashes = [minhash.shingle_hashes(d.text, self.config.shingle_words) for d in batch]
+        for doc, shingles, sig in zip(batch, hashes, minhash.signatures_of(hashes, self.config.num_perm)):
+            rank = dedup.rank(doc)
+            yield beam.pvalue.TaggedOutput(self.SHINGLED, (doc.url, Shingled(rank, np.unique(shingles))))
+            for key in dedup.band_keys(sig, self.bands, self.rows):
+                yield key, rank
 
 
-def _best_match(matches):
-    return min(matches, key=lambda m: m.kept_rank)
+def _bucket_pairs(key_and_ranks):
+    _, ranks = key_and_ranks
+    yield from dedup.bucket_pairs(ranks)
+
+
+class PairSimilarity(beam.PTransform):
+    """(url_a, url_b) pairs -> (rank_a, rank_b, exact Jaccard), joining both shingle sets."""
+
+    def __init__(self, shingled):
+        super().__init__()
+        self.shingled = shingled
+
+    def expand(self, pairs):
+        half = (
+            {"shingled": self.shingled, "pairs": pairs}
+            | "JoinFirst" >> beam.CoGroupByKey()
+            | "ByOther" >> beam.FlatMap(_with_first)
+        )
+        return (
+            {"shingled": self.shingled, "half": half}
+            | "JoinSecond" >> beam.CoGroupByKey()
+            | "Compare" >> beam.FlatMap(_compare)
+        )
+
+
+def _with_first(joined):
+    _, group = joined
+    for first in group["shingled"]:
+        for other in group["pairs"]:
+            yield other, first
+
+
+def _compare(joined):
+    _, group = joined
+    for second in group["shingled"]:
+        for first in group["half"]:
+            yield first.rank, second.rank, dedup.jaccard(first.shingles, second.shingles)
+
+
+def _cluster(key_and_edges):
+    _, edges = key_and_edges
+    yield from dedup.clusters((a, b) for a, b, _ in edges)
+
+
+def _counted(element, name: str):
+    count(STAGE, name)
+    return element
 
 
 def _unless_removed(url_and_group):
@@ -55,6 +118,48 @@ def _unless_removed(url_and_group):
     if not group["removed"]:
         count(STAGE, "kept")
         yield from group["docs"]
+
+
+class NearDuplicates(beam.PTransform):
+    """Documents -> rows of the near duplicates to remove (url, duplicate_of, similarity)."""
+
+    def __init__(self, config: Config):
+        super().__init__()
+        self.config = config
+
+    def expand(self, docs):
+        threshold = self.config.dedup_threshold
+        sketched = (
+            docs
+            | "Batch" >> beam.BatchElements(min_batch_size=32, max_batch_size=512)
+            | "Sketch" >> beam.ParDo(Sketch(self.config))
+            .with_output_types(tuple[bytes, tuple])  # the main output; the tagged one is (url, Shingled)
+            .with_outputs(Sketch.SHINGLED, main="bands")
+        )
+        shingled = sketched[Sketch.SHINGLED]
+        edges = (
+            sketched.bands
+            | "GroupBands" >> beam.GroupByKey()
+            | "BucketPairs" >> beam.FlatMap(_bucket_pairs)
+            | "DistinctPairs" >> beam.Distinct()
+            | "CountCandidates" >> beam.Map(_counted, "candidate_pairs")
+            | "VerifyPairs" >> PairSimilarity(shingled)
+            | "AtThreshold" >> beam.Filter(lambda edge: edge[2] >= threshold)
+            | "CountEdges" >> beam.Map(_counted, "duplicate_pairs")
+        )
+        removed = (
+            edges
+            # One worker sees every edge: union-find needs them all. Edges are only
+            # the verified duplicate pairs, a small share of all documents.
+            | "AllEdges" >> beam.Map(lambda edge: (None, edge))
+            | "GatherEdges" >> beam.GroupByKey()
+            | "Clusters" >> beam.FlatMap(_cluster)
+        )
+        return (
+            removed
+            | "TableSimilarity" >> PairSimilarity(shingled)
+            | "NearRow" >> beam.Map(lambda e: duplicate_row(e[0][-1], e[1][-1], e[2], "near"))
+        )
 
 
 class Deduplicate(beam.PTransform):
@@ -71,16 +176,7 @@ class Deduplicate(beam.PTransform):
             | "GroupText" >> beam.GroupByKey()
             | "KeepBestCopy" >> beam.ParDo(KeepBestCopy()).with_outputs(DUPLICATES, main="kept")
         )
-        threshold = self.config.dedup_threshold
-        near = (
-            exact.kept
-            | "Bands" >> beam.ParDo(BandCandidates(self.config))
-            | "GroupBands" >> beam.GroupByKey()
-            | "Compare" >> beam.FlatMap(lambda kv: dedup.duplicates_in_bucket(kv[1], threshold))
-            | "ByRemoved" >> beam.Map(lambda dup: (dup.url, dup))
-            | "BestMatch" >> beam.CombinePerKey(_best_match)
-            | "NearRow" >> beam.Map(lambda kv: duplicate_row(kv[0], kv[1].kept_url, kv[1].similarity, "near"))
-        )
+        near = exact.kept | "Near" >> NearDuplicates(self.config)
         unique = (
             {
                 "docs": exact.kept | "KeyDocs" >> beam.Map(lambda d: (d.url, d)),

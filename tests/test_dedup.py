@@ -1,11 +1,12 @@
 """Exact and MinHash near-duplicate detection (datasketch)."""
 
 import itertools
-import random
 
 import numpy as np
 
-from webtext import dedup
+from datasketch import LeanMinHash, MinHash
+
+from webtext import dedup, minhash
 from webtext.records import Document
 from webtext.sample.prose import article, edited
 
@@ -16,6 +17,7 @@ def _doc(url, karma, created=1, text="x"):
 
 def test_normalisation_folds_case_punctuation_and_digits():
     assert dedup.normalise_text("Hello, World! It's 2017.") == "hello world it s 0000"
+    assert dedup.words("Grüße, «Ünïcödé» — 東京 snake_case") == ["grüße", "ünïcödé", "東京", "snake", "case"]
     assert dedup.exact_key("The cat sat.") == dedup.exact_key("the  CAT -- sat")
     assert dedup.exact_key("The cat sat.") != dedup.exact_key("The dog sat.")
 
@@ -29,8 +31,24 @@ def test_signatures_estimate_jaccard_similarity():
     story = article(1).text
     for changes in (1, 4, 12):
         copy = edited(article(1), seed=changes, changes=changes).text
-        estimate = dedup.similarity(dedup.signature(story, 5, 256), dedup.signature(copy, 5, 256))
-        assert abs(estimate - _jaccard(story, copy)) < 0.1
+        sig_a, sig_b = minhash.signatures([story, copy], 5, 256)
+        assert abs(dedup.similarity(sig_a, sig_b) - _jaccard(story, copy)) < 0.1
+
+
+def test_signatures_are_datasketchs_with_the_word_hash():
+    texts = [article(i).text for i in range(5)] + ["", "too short", "exactly five words here now"]
+    for text, sig in zip(texts, minhash.signatures(texts, 5, 128)):
+        reference = MinHash(num_perm=128, seed=minhash.SEED, scheme="affine32", hashfunc=minhash.shingle_hash32)
+        reference.update_batch(dedup.shingles(text, 5))
+        assert (reference.hashvalues == sig).all()
+        assert minhash.lean_minhash(sig).jaccard(LeanMinHash(reference)) == 1.0
+
+
+def test_signatures_do_not_depend_on_the_batch():
+    texts = [article(i).text for i in range(40)]
+    whole = minhash.signatures(texts, 5, 128)
+    one_by_one = np.vstack([minhash.signatures([t], 5, 128) for t in texts])
+    assert (whole == one_by_one).all()
 
 
 def test_lsh_bands_make_pairs_above_the_threshold_likely_candidates():
@@ -43,33 +61,27 @@ def test_lsh_bands_make_pairs_above_the_threshold_likely_candidates():
     assert candidate_probability(0.7) > 0.98 and candidate_probability(0.2) < 0.05
 
 
-def _candidates(docs):
-    return [dedup.Candidate(dedup.rank(d), d.url, dedup.signature(d.text, 5, 128)) for d in docs]
+def _rank(url, karma, created=1):
+    return (-karma, created, url)
 
 
-def test_in_a_bucket_the_best_ranked_copy_survives_whatever_the_order():
-    story = article(3)
-    docs = [
-        _doc("https://b.com/copy", 10, text=edited(story, seed=1).text),
-        _doc("https://a.com/original", 50, text=story.text),
-        _doc("https://c.com/other", 99, text=article(4).text),
-        _doc("https://d.com/copy-same-karma-later", 50, created=5, text=edited(story, seed=2).text),
-    ]
-    results = set()
-    for order in itertools.permutations(_candidates(docs)):
-        dups = sorted(dedup.duplicates_in_bucket(order, 0.5))
-        results.add(tuple((d.url, d.kept_url) for d in dups))
-    assert results == {(
-        ("https://b.com/copy", "https://a.com/original"),
-        ("https://d.com/copy-same-karma-later", "https://a.com/original"),
-    )}
+def test_small_buckets_give_every_pair_worse_to_better():
+    ranks = [_rank("c", 1), _rank("a", 9), _rank("b", 5)]
+    assert sorted(dedup.bucket_pairs(ranks)) == [("b", "a"), ("c", "a"), ("c", "b")]
 
 
-def test_huge_buckets_compare_a_bounded_number_of_pairs():
-    sig = np.zeros(128, dtype=np.uint32)
-    members = [dedup.Candidate((-i, 0, f"u{i}"), f"u{i}", sig + random.Random(i).randrange(2)) for i in range(2000)]
-    dups = list(dedup.duplicates_in_bucket(members, 0.5))
-    assert len(dups) == 2000 - 2  # all but the best of each of the two distinct signatures
+def test_hot_buckets_give_at_most_top_k_pairs_per_member():
+    ranks = [_rank(f"u{i}", i) for i in range(1000)]
+    pairs = list(dedup.bucket_pairs(ranks))
+    assert len(pairs) == sum(min(i, dedup.TOP_K) for i in range(1000))
+    assert {better for _, better in pairs} == {f"u{i}" for i in range(1000 - dedup.TOP_K, 1000)}
+
+
+def test_clusters_keep_the_best_ranked_member_whatever_the_edge_order():
+    a, b, c, d, e = (_rank(u, k) for u, k in [("a", 9), ("b", 5), ("c", 7), ("d", 1), ("e", 3)])
+    edges = [(b, c), (c, a), (d, e)]  # chain b-c-a, pair d-e
+    for order in itertools.permutations(edges):
+        assert sorted(dedup.clusters(order)) == [("b", "a"), ("c", "a"), ("d", "e")]
 
 
 def test_rank_prefers_karma_then_earliest_then_url():

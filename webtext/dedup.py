@@ -1,34 +1,55 @@
 """Duplicate detection: exact (normalised text hash) and near (MinHash + LSH).
 
-Everything here is per document or per LSH bucket, so a pipeline can spread it
-over any number of workers. Whichever copy of a duplicate pair has the better
-rank (most karma, then earliest post, then URL) is kept, so the result does not
-depend on the order documents arrive in.
+Everything here but `clusters` is per document, per LSH bucket or per pair, so
+a pipeline can spread it over any number of workers. In each cluster of
+duplicates the best-ranked copy is kept (most karma, then earliest post, then
+URL), so the result does not depend on the order documents arrive in.
+Signatures are computed in webtext.minhash.
 """
 
 import hashlib
-import re
-from typing import Iterable, Iterator, NamedTuple
+import heapq
+from typing import Iterable, Iterator
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHashLSH
 
 from webtext.records import Document
 
-# datasketch 2.0 changed its default; pin the scheme so signatures stay comparable.
-MINHASH_SCHEME = "affine32"
-MINHASH_SEED = 1
-# A boilerplate page can put thousands of documents in one bucket: each is
-# compared with at most this many better-ranked members, never all pairs.
-MAX_COMPARISONS_PER_MEMBER = 50
+# A boilerplate page can put thousands of documents in one LSH bucket: each is
+# compared with at most this many of the bucket's best-ranked members.
+TOP_K = 16
 
-_NOT_WORD = re.compile(r"[\W_]+")
-_DIGIT = re.compile(r"\d")
+
+class _Fold(dict):
+    """str.translate table: digits to "0", letters kept, all else a space.
+
+    Filled lazily per character seen, so any script works and translate stays
+    in C for every character after its first: four times faster than a regex.
+    """
+
+    def __missing__(self, codepoint: int) -> str:
+        char = chr(codepoint)
+        folded = "0" if char.isdigit() else char if char.isalnum() else " "
+        self[codepoint] = folded
+        return folded
+
+
+_FOLD = _Fold()
+
+
+def words(text: str) -> list[str]:
+    """The text's words, lowercase, punctuation removed, digits folded to 0."""
+    return text.lower().translate(_FOLD).split()
+
+
+def word_bytes(text: str) -> list[bytes]:
+    """words(text), UTF-8 encoded in one go (every separator is an ASCII space by then)."""
+    return text.lower().translate(_FOLD).encode("utf-8").split()
 
 
 def normalise_text(text: str) -> str:
-    """Lowercase words with punctuation removed and digits folded to 0."""
-    return _NOT_WORD.sub(" ", _DIGIT.sub("0", text.lower())).strip()
+    return " ".join(words(text))
 
 
 def exact_key(text: str) -> str:
@@ -41,17 +62,10 @@ def rank(doc: Document) -> tuple:
 
 
 def shingles(text: str, n: int) -> list[bytes]:
-    """The distinct word n-grams of the normalised text."""
-    words = normalise_text(text).split()
-    grams = {" ".join(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
+    """The distinct word n-grams of the normalised text (the whole text if shorter)."""
+    ws = words(text)
+    grams = {" ".join(ws[i : i + n]) for i in range(max(1, len(ws) - n + 1))} if ws else set()
     return [g.encode("utf-8") for g in grams]
-
-
-def signature(text: str, shingle_words: int, num_perm: int) -> np.ndarray:
-    """The MinHash signature (uint32 per permutation) of the text's shingles."""
-    minhash = MinHash(num_perm=num_perm, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
-    minhash.update_batch(shingles(text, shingle_words))
-    return minhash.hashvalues
 
 
 def lsh_shape(threshold: float, num_perm: int) -> tuple[int, int]:
@@ -70,25 +84,58 @@ def similarity(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
     return float(np.mean(sig_a == sig_b))
 
 
-class Candidate(NamedTuple):
-    rank: tuple
-    url: str
-    signature: np.ndarray
+def jaccard(set_a: np.ndarray, set_b: np.ndarray) -> float:
+    """Exact Jaccard similarity of two sorted arrays of distinct shingle hashes.
+
+    Candidates are verified with this, not with the signature estimate, whose
+    error (about 0.045 at J = 0.5 with 128 permutations) would let pairs just
+    under the threshold through.
+    """
+    if len(set_a) == 0 and len(set_b) == 0:
+        return 1.0
+    shared = len(np.intersect1d(set_a, set_b, assume_unique=True))
+    return shared / (len(set_a) + len(set_b) - shared)
 
 
-class Duplicate(NamedTuple):
-    url: str  # the document removed
-    kept_rank: tuple
-    kept_url: str  # a better-ranked document it duplicates
-    similarity: float
+def bucket_pairs(ranks: Iterable[tuple], top_k: int = TOP_K) -> Iterator[tuple[str, str]]:
+    """Candidate pairs (url, better-ranked url) of one LSH bucket.
 
-
-def duplicates_in_bucket(members: Iterable[Candidate], threshold: float) -> Iterator[Duplicate]:
-    """Each member that truly duplicates (by signature) a better-ranked one."""
-    ordered = sorted(members, key=lambda m: m.rank)
-    for i, member in enumerate(ordered):
-        for better in ordered[max(0, i - MAX_COMPARISONS_PER_MEMBER) : i]:
-            sim = similarity(member.signature, better.signature)
-            if sim >= threshold:
-                yield Duplicate(member.url, better.rank, better.url, sim)
+    Each member is paired with the bucket's top_k best-ranked members above it:
+    every pair in a bucket of up to top_k + 1, and n * top_k pairs, never n^2,
+    in a hot bucket (boilerplate shared by thousands of pages). `ranks` is read
+    twice and never held whole, so a hot bucket costs no memory either.
+    """
+    top = heapq.nsmallest(top_k, ranks)
+    for rank_ in ranks:
+        for better in top:
+            if better >= rank_:
                 break
+            yield rank_[-1], better[-1]
+
+
+def clusters(edges: Iterable[tuple[tuple, tuple]]) -> Iterator[tuple[str, str]]:
+    """(removed url, kept url) for every member of every cluster but its best-ranked.
+
+    Clusters are the connected components of the duplicate edges (union-find).
+    Each union hangs the worse root under the better one, so a component's root
+    is its best-ranked document whatever order the edges come in.
+    """
+    parent = {}
+
+    def root(node):
+        parent.setdefault(node, node)
+        top = node
+        while parent[top] != top:
+            top = parent[top]
+        while parent[node] != top:  # path compression
+            parent[node], node = top, parent[node]
+        return top
+
+    for a, b in edges:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    for node in parent:
+        kept = root(node)
+        if kept != node:
+            yield node[-1], kept[-1]
