@@ -22,22 +22,23 @@ INDEX = "shards/index.json"
 class Tokenize(beam.DoFn):
     """Batches of documents through tiktoken; the encoding is built once per worker."""
 
-    def __init__(self, encoding_name: str):
+    def __init__(self, encoding_name: str, threads: int = 1):
         self.encoding_name = encoding_name
+        self.threads = threads
 
     def setup(self):
         self.encoding = tokens.get_encoding(self.encoding_name)
 
     def process(self, batch):
-        encoded = tokens.encode_documents(self.encoding, [doc.text for doc in batch])
+        encoded = tokens.encode_documents(self.encoding, [doc.text for doc in batch], self.threads)
         for doc, ids in zip(batch, encoded):
             yield TokenizedDocument(doc, ids)
 
 
-def write_shard(key_and_docs, out: str) -> dict:
+def write_shard(key_and_docs, out: str, dtype) -> dict:
     (split, index, total), docs = key_and_docs
     name = shards.shard_name(split, index, total)
-    data, documents, token_count = shards.shard_bytes(docs)
+    data, documents, token_count = shards.shard_bytes(docs, dtype)
     with FileSystems.create(FileSystems.join(out, name)) as f:
         f.write(data)
     count(STAGE, "documents", documents)
@@ -61,13 +62,14 @@ class WriteShards(beam.PTransform):
         super().__init__()
         self.config = config
         self.out = out
+        self.dtype = tokens.token_dtype(tokens.get_encoding(config.encoding))
 
     def expand(self, docs):
         config = self.config
         tokenized = (
             docs
             | "Batch" >> beam.BatchElements(min_batch_size=16, max_batch_size=256)
-            | "Tokenize" >> beam.ParDo(Tokenize(config.encoding)).with_output_types(TokenizedDocument)
+            | "Tokenize" >> beam.ParDo(Tokenize(config.encoding, config.tokenize_threads)).with_output_types(TokenizedDocument)
             | "BySplit" >> beam.Map(lambda d: (shards.split_of(d.document.url, config.val_fraction), d))
         )
         shard_counts = (
@@ -86,7 +88,7 @@ class WriteShards(beam.PTransform):
             tokenized
             | "AssignShard" >> beam.Map(assign, counts=beam.pvalue.AsDict(shard_counts))
             | "GroupShard" >> beam.GroupByKey()
-            | "WriteShard" >> beam.Map(write_shard, out=self.out)
+            | "WriteShard" >> beam.Map(write_shard, out=self.out, dtype=self.dtype)
             | "AllShards" >> beam.combiners.ToList()
             | "WriteIndex" >> beam.Map(write_index, out=self.out)
         )

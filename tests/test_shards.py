@@ -27,7 +27,7 @@ def _write(folder, docs) -> dict:
     (folder / "shards").mkdir(exist_ok=True)
     (folder / name).write_bytes(data)
     info = {"name": name, "split": "train", "documents": n_docs, "tokens": n_tokens, "sha256": shards.sha256_hex(data)}
-    manifest = shards.build_manifest([info], {}, {}, {}, "test")
+    manifest = shards.build_manifest([info], {}, tokens.describe(tokens.gpt2_encoding()), {}, "test")
     (folder / shards.MANIFEST).write_text(json.dumps(manifest))
     return info
 
@@ -62,7 +62,7 @@ def test_the_token_array_is_a_zero_copy_memory_map(tmp_path):
 def test_shards_are_plain_arrow_files(tmp_path):
     _write(tmp_path, _tokenized(2))
     table = pa.ipc.open_file(str(tmp_path / shards.shard_name("train", 0, 1))).read_all()
-    assert table.schema == shards.SCHEMA and table.num_rows == 2
+    assert table.schema == shards.schema(np.uint16) and table.num_rows == 2
 
 
 def test_split_and_shard_depend_only_on_the_url():

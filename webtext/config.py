@@ -52,7 +52,9 @@ class Config:
     shingle_words: int = 5
 
     # Shards: GPT-2 BPE; 128 Mi uint16 tokens is a 256 MiB shard.
-    encoding: str = "gpt2"
+    encoding: str = "gpt2"  # or cl100k_base, o200k_base (uint32 tokens)
+    # tiktoken threads per tokenising worker; Beam already runs one worker per core.
+    tokenize_threads: int = 1
     shard_tokens: int = 128 * 2**20
     val_fraction: float = 0.01
 

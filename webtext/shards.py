@@ -1,9 +1,11 @@
 """Token shards: Arrow IPC files plus a manifest, and the API to read them.
 
 A shard is one Arrow record batch, so its `tokens` column's values are one flat
-uint16 array: training memory-maps the file and reads windows from that array
-without a copy. Which split and which shard a document lands in depends only on
-a hash of its URL, so the same inputs give the same shards on any runner.
+array (uint16 for GPT-2, uint32 for larger vocabularies): training memory-maps
+the file and reads windows from that array without a copy. Which split and
+which shard a document lands in depends only on a hash of its URL, so the same
+inputs give the same shards on any runner. Paths may be local or any URI
+pyarrow.fs knows (gs://, s3://).
 """
 
 import hashlib
@@ -14,6 +16,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.fs as pafs
 
 from webtext.records import TokenizedDocument
 
@@ -22,18 +25,21 @@ MANIFEST = "manifest.json"
 SHARD_DIR = "shards"
 SPLITS = ("train", "val")
 
-SCHEMA = pa.schema(
-    [
-        ("url", pa.string()),
-        ("domain", pa.string()),
-        ("subreddit", pa.string()),
-        ("karma", pa.int64()),
-        ("created_utc", pa.int64()),
-        ("title", pa.string()),
-        ("text", pa.string()),
-        ("tokens", pa.list_(pa.uint16())),
-    ]
-)
+METADATA_COLUMNS = [
+    ("url", pa.string()),
+    ("domain", pa.string()),
+    ("subreddit", pa.string()),
+    ("karma", pa.int64()),
+    ("created_utc", pa.int64()),
+    ("title", pa.string()),
+    ("text", pa.string()),
+]
+
+
+def schema(dtype=np.uint16) -> pa.Schema:
+    """The shard schema for a token dtype (see webtext.tokens.token_dtype)."""
+    return pa.schema(METADATA_COLUMNS + [("tokens", pa.list_(pa.from_numpy_dtype(np.dtype(dtype))))])
+
 
 
 def _url_hash(url: str) -> bytes:
@@ -59,13 +65,13 @@ def shard_name(split: str, index: int, count: int) -> str:
     return f"{SHARD_DIR}/{split}-{index:05d}-of-{count:05d}.arrow"
 
 
-def shard_bytes(docs: Iterable[TokenizedDocument]) -> tuple[bytes, int, int]:
+def shard_bytes(docs: Iterable[TokenizedDocument], dtype=np.uint16) -> tuple[bytes, int, int]:
     """One shard's Arrow IPC file (rows sorted by URL): bytes, documents, tokens."""
     rows = sorted(docs, key=lambda d: d.document.url)
-    token_lists = [np.asarray(d.tokens, dtype=np.uint16) for d in rows]
+    token_lists = [np.asarray(d.tokens, dtype=dtype) for d in rows]
     offsets = np.zeros(len(rows) + 1, dtype=np.int32)
     np.cumsum([len(t) for t in token_lists], out=offsets[1:])
-    flat = np.concatenate(token_lists) if token_lists else np.zeros(0, np.uint16)
+    flat = np.concatenate(token_lists) if token_lists else np.zeros(0, dtype)
     columns = {
         "url": [d.document.url for d in rows],
         "domain": [d.document.domain for d in rows],
@@ -75,11 +81,12 @@ def shard_bytes(docs: Iterable[TokenizedDocument]) -> tuple[bytes, int, int]:
         "title": [d.document.title for d in rows],
         "text": [d.document.text for d in rows],
     }
-    arrays = [pa.array(columns[f.name], type=f.type) for f in SCHEMA if f.name != "tokens"]
+    shard_schema = schema(dtype)
+    arrays = [pa.array(columns[name], type=type_) for name, type_ in METADATA_COLUMNS]
     arrays.append(pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat)))
-    batch = pa.RecordBatch.from_arrays(arrays, schema=SCHEMA)
+    batch = pa.RecordBatch.from_arrays(arrays, schema=shard_schema)
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_file(sink, SCHEMA) as writer:
+    with pa.ipc.new_file(sink, shard_schema) as writer:
         writer.write_batch(batch)
     return sink.getvalue().to_pybytes(), len(rows), int(offsets[-1])
 
@@ -91,23 +98,43 @@ def sha256_hex(data: bytes) -> str:
 # Reading -------------------------------------------------------------------
 
 
+def join(base: str, name: str) -> str:
+    return f"{base.rstrip('/')}/{name}" if "://" in base else os.path.join(base, name)
+
+
+def open_file(path: str):
+    """A readable Arrow file: memory-mapped when local, through pyarrow.fs for URIs."""
+    if "://" in path:
+        fs, inner = pafs.FileSystem.from_uri(path)
+        return fs.open_input_file(inner)
+    return pa.memory_map(path, "r")
+
+
 def load_manifest(out_dir: str) -> dict:
-    with open(os.path.join(out_dir, MANIFEST), encoding="utf-8") as f:
-        manifest = json.load(f)
+    with open_file(join(out_dir, MANIFEST)) as f:
+        manifest = json.loads(f.read())
     if manifest.get("format") != FORMAT:
         raise ValueError(f"{out_dir}: not a {FORMAT} dataset (format={manifest.get('format')!r})")
     return manifest
 
 
+def shard_files(out_dir: str) -> list[str]:
+    """Every *.arrow file under OUT/shards/, as names relative to OUT (local folders only)."""
+    folder = os.path.join(out_dir, SHARD_DIR)
+    if "://" in out_dir or not os.path.isdir(folder):
+        return []
+    return sorted(f"{SHARD_DIR}/{name}" for name in os.listdir(folder) if name.endswith(".arrow"))
+
+
 def shard_paths(out_dir: str, split: str) -> list[str]:
     """The split's shard files, in manifest order."""
     manifest = load_manifest(out_dir)
-    return [os.path.join(out_dir, s["name"]) for s in manifest["shards"] if s["split"] == split]
+    return [join(out_dir, s["name"]) for s in manifest["shards"] if s["split"] == split]
 
 
 def open_shard(path: str) -> pa.RecordBatch:
     """The shard's single record batch, memory-mapped (nothing is read yet)."""
-    reader = pa.ipc.open_file(pa.memory_map(path, "r"))
+    reader = pa.ipc.open_file(open_file(path))
     if reader.num_record_batches != 1:
         raise ValueError(f"{path}: expected one record batch, found {reader.num_record_batches}")
     return reader.get_batch(0)
@@ -145,7 +172,7 @@ def build_manifest(index: list[dict], config: dict, tokenizer: dict, counters: d
         "format": FORMAT,
         "pipeline_version": version,
         "tokenizer": tokenizer,
-        "token_dtype": "uint16",
+        "token_dtype": tokenizer["dtype"],
         "shards": index,
         "totals": totals,
         "config": config,

