@@ -1,13 +1,12 @@
 """Pages -> Documents with trafilatura, each drop counted."""
 
-import logging
-
 import apache_beam as beam
 
 from pipelines.counters import count, dropped
 from webtext import extract
 from webtext.config import Config
 from webtext.records import Document
+from webtext.sandbox import Sandbox
 
 STAGE = "extract"
 
@@ -15,19 +14,25 @@ STAGE = "extract"
 class ExtractDocument(beam.DoFn):
     def __init__(self, config: Config):
         self.config = config
+        self.sandbox = None
 
     def setup(self):
-        # trafilatura logs a warning per page it discards; we count those instead.
-        logging.getLogger("trafilatura").setLevel(logging.ERROR)
+        # One child process per DoFn instance runs the extraction, so a page that
+        # hangs it is stopped (dropped:timeout) on whatever thread Beam calls us.
+        self.sandbox = Sandbox(extract.extract_main_text, self.config.extract_time_limit_s)
 
     def process(self, page):
         try:
-            document = extract.extract_document(page, self.config)
+            document = extract.extract_document(page, self.config, self.sandbox)
         except extract.Dropped as drop:
             dropped(STAGE, drop.args[0])
             return
         count(STAGE, "documents")
         yield document
+
+    def teardown(self):
+        if self.sandbox is not None:
+            self.sandbox.close()
 
 
 class ExtractDocuments(beam.PTransform):

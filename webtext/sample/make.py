@@ -5,9 +5,11 @@
 Every rule of WebText is exercised: karma below and above 3, posts after 2017,
 self posts, NSFW, Wikipedia in several languages, Reddit and media hosts,
 non-HTML links and responses, reposts of one URL, syndicated (exact) and
-edited (near) duplicates, dead links, pages with too little text, and the
-record quirks of real dumps. The expected count of each pipeline counter is
-tallied here from how the sample is built, independently of the pipeline.
+edited (near) duplicates, dead links, pages with too little text, gates served
+instead of the article (captcha, cookie wall, login wall), a story not in
+English, and the record quirks of real dumps. The expected count of each
+pipeline counter is tallied here from how the sample is built, independently
+of the pipeline.
 """
 
 import bz2
@@ -24,6 +26,7 @@ from warcio.warcwriter import WARCWriter
 
 from webtext.sample.pages import app_shell_page, article_page
 from webtext.sample.prose import article, edited
+from webtext.sample.unwanted import captcha_page, cookie_wall_page, german_article_page, login_wall_page
 from webtext.warc import write_response
 
 SITES = {
@@ -207,6 +210,20 @@ def add_failures(builder: SampleBuilder) -> None:
         builder.page(f"{host}/unlinked/{n}", _page_for(builder, article(800 + n), "coastlinenews.com", 2017, 800 + n), expect=None)
 
 
+def add_unwanted_pages(builder: SampleBuilder) -> None:
+    """Links whose page is a gate instead of the article, or a story in German."""
+    unwanted = [
+        ("https://www.eveningherald.co.uk/2017/check", captcha_page("www.eveningherald.co.uk"), "captcha"),
+        ("https://www.eveningherald.co.uk/2017/consent", cookie_wall_page("Evening Herald"), "cookie_wall"),
+        ("https://www.eveningherald.co.uk/2017/members", login_wall_page("Evening Herald"), "login_wall"),
+        ("https://www.elbe-kurier.de/2017/radweg", german_article_page("Elbe-Kurier"), "language"),
+    ]
+    for url, body, reason in unwanted:
+        builder.link(url, builder.rng.randint(3, 300), builder.created())
+        builder.page(url, body)
+        builder.expected[f"extract/dropped:{reason}"] += 1
+
+
 def add_dropped_posts(builder: SampleBuilder) -> None:
     """Posts each rule of WebText turns away, and lines no reader can use."""
     rng, created = builder.rng, builder.created
@@ -256,6 +273,7 @@ def build() -> SampleBuilder:
     add_failures(builder)
     add_dropped_posts(builder)
     add_bad_lines(builder)
+    add_unwanted_pages(builder)  # last: the random draws of everything before stay as they were
     expected = builder.expected
     expected["reddit/files"] = len(builder.dumps)
     removed = expected["dedup/removed:exact"] + expected["dedup/removed:near"]
