@@ -27,9 +27,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 def load_model(path: str, device: str) -> GPT:
     checkpoint = torch.load(path, map_location=device)
     model = GPT(GPTConfig(**checkpoint["model_config"]))
-    # A torch.compile'd model saves its weights under "_orig_mod.".
-    state = {k.removeprefix("_orig_mod."): v for k, v in checkpoint["model"].items()}
-    model.load_state_dict(state)
+    # Training saves the plain model's weights, compiled or not: their names match.
+    model.load_state_dict(checkpoint["model"])
     return model.to(device).eval()
 
 

@@ -1,18 +1,22 @@
-"""The GPT in model/: real torch, real shards of real text, no mocks."""
+"""The GPT in model/ (network, data, generation): real torch, real shards of real text, no mocks.
 
+Training, resuming and DDP are in test_model_train.py."""
+
+import dataclasses
 import json
 import random
+from itertools import islice
 
 from numpy.lib.stride_tricks import sliding_window_view
 import pytest
 import torch
+from torch.nn.attention import SDPBackend, sdpa_kernel
+from torch.utils.flop_counter import FlopCounterMode
 
-import model.sample
-import model.train
-from model.data import TokenWindows
-from model.gpt import GPT, PRESETS, GPTConfig, filter_logits
+from model.data import TokenWindows, stream
+from model.gpt import GPT, PRESETS, GPTConfig, KVCache, filter_logits
 from webtext.records import Document, TokenizedDocument
-from webtext.shards import FORMAT, MANIFEST, shard_bytes, shard_name, shard_paths, token_array
+from webtext.shards import FORMAT, MANIFEST, iter_documents, shard_bytes, shard_name, shard_paths, token_array
 from webtext.tokens import describe, encode_documents, gpt2_encoding
 
 PARAGRAPHS = [
@@ -71,83 +75,41 @@ def dataset(tmp_path_factory) -> str:
     return write_dataset(root, {"train": [documents(40, 1), documents(20, 2)], "val": [documents(10, 3)]})
 
 
-@pytest.fixture(scope="module")
-def trained(dataset, tmp_path_factory) -> str:
-    out = tmp_path_factory.mktemp("gpt-out")
-    args = ["--data", dataset, "--out", str(out), "--steps", "40", "--batch-size", "8", "--block-size", "64",
-            "--lr", "3e-3", "--warmup-steps", "5", "--log-interval", "5", "--eval-interval", "20",
-            "--eval-batches", "2", "--device", "cpu"]
-    model.train.main(args)
-    return str(out)
+def small_gpt(**overrides) -> GPT:
+    torch.manual_seed(0)
+    return GPT(GPTConfig(**{"block_size": 16, "vocab_size": 64, "n_layer": 2, "n_head": 2, "n_embd": 32} | overrides))
 
 
-def test_gpt2_preset_has_124m_parameters():
+# GPT-2's published sizes (50257 tokens); padding the vocabulary to 50304 adds 47 rows of n_embd.
+@pytest.mark.parametrize("name, published", [("gpt2", 124_439_808), ("gpt2-medium", 354_823_168),
+                                             ("gpt2-large", 774_030_080), ("gpt2-xl", 1_557_611_200)])
+def test_gpt2_presets_have_the_published_parameter_counts(name, published):
     with torch.device("meta"):  # shapes only, no memory and no init time
-        gpt2 = GPT(PRESETS["gpt2"])
-    # GPT-2 small: 124,439,808 with 50257 tokens; padding to 50304 adds 47 rows of 768.
-    assert gpt2.num_params() == 124_439_808 + 47 * 768
+        gpt = GPT(PRESETS[name])
+    assert gpt.num_params() == published + 47 * gpt.config.n_embd
 
 
-def test_training_lowers_the_loss(trained):
-    events = [json.loads(line) for line in open(f"{trained}/log.jsonl")]
-    train_losses = [e["train_loss"] for e in events if "train_loss" in e]
-    val_losses = [e["val_loss"] for e in events if "val_loss" in e]
-    assert train_losses[0] > 10.0  # ln(50304) = 10.83 for an untrained model
-    assert train_losses[-1] < 6.0
-    assert len(val_losses) == 2 and val_losses[-1] < 6.5
+def test_gpt1_preset_has_the_papers_117m_parameters_with_its_own_vocabulary():
+    with torch.device("meta"):
+        gpt1 = GPT(dataclasses.replace(PRESETS["gpt1"], vocab_size=40478))  # GPT-1's BPE
+    assert gpt1.config.block_size == 512 and gpt1.config.post_ln
+    assert round(gpt1.num_params() / 1e6) == 117
 
 
-def test_checkpoint_loads_and_samples(trained, capsys):
-    checkpoint = torch.load(f"{trained}/ckpt.pt")
-    assert checkpoint["step"] == 40
-    assert checkpoint["model_config"]["block_size"] == 64
-    assert checkpoint["train_config"]["lr"] == 3e-3
-    assert "state" in checkpoint["optimizer"]
-    capsys.readouterr()
-    model.sample.main(["--ckpt", f"{trained}/ckpt.pt", "--prompt", "The river", "--max-new-tokens", "20",
-                       "--num-samples", "2", "--device", "cpu"])
-    text = capsys.readouterr().out
-    assert text.startswith("The river") and len(text) > len("The river") + 20
-
-
-def test_training_without_val_data_skips_evaluation(tmp_path, capsys):
-    data = write_dataset(tmp_path / "data", {"train": [documents(10, 4)]})
-    model.train.main(["--data", data, "--out", str(tmp_path / "out"), "--steps", "2", "--batch-size", "2",
-                      "--block-size", "32", "--eval-interval", "1", "--device", "cpu"])
-    assert "skipping evaluation" in capsys.readouterr().out
-    assert (tmp_path / "out" / "ckpt.pt").exists()
-
-
-def test_windows_come_from_the_shards(dataset):
-    windows = TokenWindows(dataset, "train", block_size=32, seed=0)
-    # Every window of 33 tokens that each shard holds, (starts, 33).
-    shard_windows = [sliding_window_view(token_array(p), 33) for p in shard_paths(dataset, "train")]
-    x, y = windows.batch(16)
-    assert x.shape == y.shape == (16, 32) and x.dtype == y.dtype == torch.int64
-    assert torch.equal(x[:, 1:], y[:, :-1])
-    for row in torch.cat([x, y[:, -1:]], dim=1).numpy():
-        assert any((w == row).all(axis=1).any() for w in shard_windows)
-
-
-def test_windows_are_reproducible(dataset):
-    a, b, c = (TokenWindows(dataset, "train", 32, seed=s) for s in (7, 7, 8))
-    xa, xb, xc = a.batch(8)[0], b.batch(8)[0], c.batch(8)[0]
-    assert torch.equal(xa, xb) and not torch.equal(xa, xc)
-
-
-def test_windows_refuse_a_split_too_small(dataset, tmp_path):
-    tokens = len(token_array(shard_paths(dataset, "val")[0]))
-    TokenWindows(dataset, "val", block_size=tokens - 1, seed=0).batch(2)  # exactly one window fits
-    with pytest.raises(ValueError, match="block_size"):
-        TokenWindows(dataset, "val", block_size=tokens, seed=0)
-    empty = write_dataset(tmp_path / "data", {"train": [documents(2, 5)]})
-    with pytest.raises(ValueError, match="no 'val' shards"):
-        TokenWindows(empty, "val", block_size=8, seed=0)
+@pytest.mark.parametrize("post_ln", [False, True])
+def test_post_ln_normalises_every_block_output_and_pre_ln_does_not(post_ln):
+    gpt = small_gpt(post_ln=post_ln).eval()
+    outputs = []
+    for block in gpt.transformer.h:
+        block.register_forward_hook(lambda module, args, out: outputs.append(out))
+    gpt(torch.randint(0, 64, (2, 16)))
+    normalised = [torch.allclose(out.std(-1, unbiased=False), torch.ones(()), atol=1e-3) for out in outputs]
+    assert normalised == [post_ln] * 2
+    assert isinstance(gpt.transformer.ln_f, torch.nn.Identity) == post_ln
 
 
 def test_attention_is_causal():
-    torch.manual_seed(0)
-    gpt = GPT(GPTConfig(block_size=16, vocab_size=64, n_layer=2, n_head=2, n_embd=32)).eval()
+    gpt = small_gpt().eval()
     idx = torch.randint(0, 64, (2, 16))
     changed = idx.clone()
     changed[:, 10:] = (idx[:, 10:] + 1) % 64
@@ -157,11 +119,51 @@ def test_attention_is_causal():
     assert not torch.allclose(logits[:, 10:], changed_logits[:, 10:])
 
 
-def test_generate_runs_past_the_block_size():
-    torch.manual_seed(0)
-    gpt = GPT(GPTConfig(block_size=8, vocab_size=64, n_layer=1, n_head=2, n_embd=16))
+@pytest.mark.parametrize("post_ln", [False, True])
+def test_kv_cache_gives_the_logits_of_a_full_forward(post_ln):
+    gpt = small_gpt(post_ln=post_ln).eval()
+    idx = torch.randint(0, 64, (3, 16))
+    cache = [KVCache(16) for _ in gpt.transformer.h]
+    # A prompt of 5 tokens at once, then one token at a time.
+    chunks = [idx[:, :5]] + [idx[:, t : t + 1] for t in range(5, 16)]
+    cached = torch.cat([gpt.lm_head(gpt.hidden(chunk, cache)) for chunk in chunks], dim=1)
+    assert torch.allclose(cached, gpt(idx)[0], atol=1e-5)
+    with pytest.raises(ValueError, match="block_size"):
+        gpt.hidden(idx[:, :1], cache)  # 17 positions
+
+
+def test_kv_cache_takes_several_tokens_only_when_empty():
+    gpt = small_gpt()
+    cache = [KVCache(16) for _ in gpt.transformer.h]
+    gpt.hidden(torch.zeros((1, 3), dtype=torch.long), cache)
+    with pytest.raises(ValueError, match="empty cache"):
+        gpt.hidden(torch.zeros((1, 2), dtype=torch.long), cache)
+
+
+def test_cached_generation_matches_recomputing_the_window_past_block_size():
+    gpt = small_gpt().eval()
+    prompt = torch.randint(0, 64, (2, 3))
+    reference = prompt
+    for _ in range(40):  # nanoGPT's loop: the whole (cropped) window every token
+        logits = gpt(reference[:, -16:])[0][:, -1]
+        reference = torch.cat([reference, logits.argmax(-1, keepdim=True)], dim=1)
+    assert torch.equal(gpt.generate(prompt, 40, top_k=1), reference)  # top_k=1: greedy
+
+
+def test_generate_samples_with_top_k_and_top_p():
+    gpt = small_gpt(block_size=8)
     out = gpt.generate(torch.zeros((3, 1), dtype=torch.long), max_new_tokens=20, top_k=5, top_p=0.9)
-    assert out.shape == (3, 21)
+    assert out.shape == (3, 21) and out.max() < 64
+
+
+def test_flops_per_token_is_what_torch_counts():
+    gpt = small_gpt(block_size=64, vocab_size=512, n_embd=64, n_head=4)
+    idx = torch.randint(0, 512, (2, 64))
+    with sdpa_kernel(SDPBackend.MATH), FlopCounterMode(display=False) as counter:  # attention as matmuls
+        gpt(idx, idx)[1].backward()
+    counted = counter.get_total_flops() / idx.numel()
+    # The formula also counts 6 FLOPs per bias and LayerNorm weight, which are not matmuls.
+    assert counted < gpt.flops_per_token() < 1.02 * counted
 
 
 def test_filter_logits_keeps_top_k_and_nucleus():
@@ -170,3 +172,52 @@ def test_filter_logits_keeps_top_k_and_nucleus():
     assert kept(filter_logits(logits, top_k=2)) == [True, True, False, False]
     assert kept(filter_logits(logits, top_p=0.7)) == [True, True, False, False]
     assert kept(filter_logits(logits, top_p=0.1)) == [True, False, False, False]
+
+
+def test_windows_come_from_the_shards(dataset):
+    windows = TokenWindows(dataset, "train", block_size=32, seed=0)
+    # Every window of 33 tokens that each shard holds, (starts, 33).
+    shard_windows = [sliding_window_view(token_array(p), 33) for p in shard_paths(dataset, "train")]
+    x, y = windows.batch(16, index=0)
+    assert x.shape == y.shape == (16, 32) and x.dtype == y.dtype == torch.int64
+    assert torch.equal(x[:, 1:], y[:, :-1])
+    for row in torch.cat([x, y[:, -1:]], dim=1).numpy():
+        assert any((w == row).all(axis=1).any() for w in shard_windows)
+
+
+def test_document_windows_start_where_documents_start(dataset):
+    windows = TokenWindows(dataset, "train", block_size=32, seed=0, documents=True)
+    openings = {tuple(doc["tokens"][:8]) for doc in iter_documents(dataset, "train")}
+    x, _ = windows.batch(32, index=0)
+    assert all(tuple(row[:8]) in openings for row in x.tolist())
+    # Plain windows start anywhere: most rows do not open a document.
+    plain, _ = TokenWindows(dataset, "train", block_size=32, seed=0).batch(32, index=0)
+    assert sum(tuple(row[:8]) in openings for row in plain.tolist()) < 16
+
+
+def test_a_batch_depends_on_its_seed_and_index_only(dataset):
+    a, b, c = (TokenWindows(dataset, "train", 32, seed=s) for s in (7, 7, 8))
+    assert torch.equal(a.batch(8, 5)[0], b.batch(8, 5)[0])
+    assert not torch.equal(a.batch(8, 5)[0], a.batch(8, 6)[0])
+    assert not torch.equal(a.batch(8, 5)[0], c.batch(8, 5)[0])
+
+
+def test_prefetched_stream_yields_the_batches_of_its_indices_in_order(dataset):
+    windows = TokenWindows(dataset, "train", 32, seed=0)
+    streamed = list(islice(stream(windows, 4, first=3, stride=2, device=torch.device("cpu")), 3))
+    for (x, y), index in zip(streamed, (3, 5, 7)):
+        expected_x, expected_y = windows.batch(4, index)
+        assert torch.equal(x, expected_x) and torch.equal(y, expected_y)
+
+
+def test_windows_refuse_a_split_too_small(dataset, tmp_path):
+    tokens = len(token_array(shard_paths(dataset, "val")[0]))
+    TokenWindows(dataset, "val", block_size=tokens - 1, seed=0).batch(2, 0)  # exactly one window fits
+    with pytest.raises(ValueError, match="block_size"):
+        TokenWindows(dataset, "val", block_size=tokens, seed=0)
+    TokenWindows(dataset, "val", block_size=tokens - 1, seed=0, documents=True).batch(2, 0)  # the first
+    with pytest.raises(ValueError, match="block_size"):
+        TokenWindows(dataset, "val", block_size=tokens, seed=0, documents=True)
+    empty = write_dataset(tmp_path / "data", {"train": [documents(2, 5)]})
+    with pytest.raises(ValueError, match="no 'val' shards"):
+        TokenWindows(empty, "val", block_size=8, seed=0)
