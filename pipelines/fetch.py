@@ -142,10 +142,36 @@ class FetchBucket(beam.DoFn):
         self.fetcher.close()
 
 
-class FetchLive(beam.PTransform):
-    def __init__(self, config: Config, out: str):
+def _not_fetched(link) -> Page:
+    """A link with no outcome, in a run told not to fetch (one starting at extract)."""
+    return count_outcome(Page(link, fetch_url(link), 0, "", b"", "live", "not_fetched"))
+
+
+class FetchByHost(beam.PTransform):
+    """Links grouped into host-hash buckets, each bucket fetched by one FetchBucket."""
+
+    def __init__(self, config: Config, fetch_dir: str):
         super().__init__()
         self.config = config
+        self.fetch_dir = fetch_dir
+
+    def expand(self, links):
+        total = links | "CountLinks" >> beam.combiners.Count.Globally()
+        return (
+            links
+            | "ByHost" >> beam.Map(
+                lambda link, n: (_host_bucket(link, max(1, n // LINKS_PER_BUCKET)), link),
+                n=beam.pvalue.AsSingleton(total))
+            | "GroupHosts" >> beam.GroupByKey()
+            | "Fetch" >> beam.ParDo(FetchBucket(self.config, self.fetch_dir)).with_output_types(Page)
+        )
+
+
+class FetchLive(beam.PTransform):
+    def __init__(self, config: Config, out: str, fetch_new: bool = True):
+        super().__init__()
+        self.config = config
+        self.fetch_new = fetch_new
         self.fetch_dir = FileSystems.join(out, FETCH_DIR)
         # What a previous run of this output folder left: read at construction, like inputs.
         self.outcome_files = _existing(FileSystems.join(self.fetch_dir, fetchlog.OUTCOME_PREFIX + "*"))
@@ -165,15 +191,10 @@ class FetchLive(beam.PTransform):
                 | "SplitResumed" >> beam.ParDo(SplitResumed()).with_outputs(SplitResumed.TODO, main="resumed")
             )
             links, resumed = split[SplitResumed.TODO], split.resumed
-        buckets = links | "CountLinks" >> beam.combiners.Count.Globally()
-        fetched = (
-            links
-            | "ByHost" >> beam.Map(
-                lambda link, n: (_host_bucket(link, max(1, n // LINKS_PER_BUCKET)), link),
-                n=beam.pvalue.AsSingleton(buckets))
-            | "GroupHosts" >> beam.GroupByKey()
-            | "Fetch" >> beam.ParDo(FetchBucket(self.config, self.fetch_dir)).with_output_types(Page)
-        )
+        if self.fetch_new:
+            fetched = links | "FetchNew" >> FetchByHost(self.config, self.fetch_dir)
+        else:
+            fetched = links | "NotFetched" >> beam.Map(_not_fetched).with_output_types(Page)
         if resumed is None:
             return fetched
         return (fetched, resumed) | "AllPages" >> beam.Flatten()
@@ -182,15 +203,16 @@ class FetchLive(beam.PTransform):
 class FetchPages(beam.PTransform):
     """Live fetches when warc_patterns is empty, else pages from those WARCs."""
 
-    def __init__(self, config: Config, warc_patterns: list[str], out: str):
+    def __init__(self, config: Config, warc_patterns: list[str], out: str, fetch_new: bool = True):
         super().__init__()
         self.config = config
         self.out = out
+        self.fetch_new = fetch_new
         self.warc_files = sorted({p for pattern in warc_patterns for p in match_files(pattern)})
 
     def expand(self, links):
         if not self.warc_files:
-            return links | "Live" >> FetchLive(self.config, self.out)
+            return links | "Live" >> FetchLive(self.config, self.out, self.fetch_new)
         responses = (
             links.pipeline
             | "WarcFiles" >> beam.Create(self.warc_files)

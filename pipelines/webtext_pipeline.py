@@ -1,22 +1,29 @@
 """The whole flow as one Beam pipeline: submissions -> links -> pages ->
-documents -> unique documents -> token shards, stopping after any stage."""
+documents -> unique documents -> token shards, or any range of those stages.
+
+A range that starts past `links` reads what the stage before it kept under
+OUT (links.parquet, fetch/ or the WARC inputs, documents.parquet,
+duplicates.parquet), so later stages rerun without fetching again.
+"""
 
 from typing import NamedTuple
 
 import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
 
 from pipelines.dedup import Deduplicate
 from pipelines.extract import ExtractDocuments
 from pipelines.fetch import FetchPages
 from pipelines.links import ToLinks
+from pipelines.progress import ShowProgress
 from pipelines.reddit import ReadListings, ReadSubmissions
 from pipelines.shards import WriteShards
 from pipelines.tables import DOCUMENTS, DUPLICATES, LINKS, PAGES, WriteTable, WriteUrlList
 from webtext.config import Config
 from webtext.fetchlog import outcome_row
+from webtext.records import Document, Link
 from webtext.reddit_live import ListingSpec
-
-STAGES = ("links", "fetch", "extract", "dedup", "shards")
+from webtext.stages import between
 
 
 class Inputs(NamedTuple):
@@ -38,27 +45,75 @@ def read_submissions(pipeline: beam.Pipeline, inputs: Inputs):
     return sources[0] if len(sources) == 1 else sources | "AllSubmissions" >> beam.Flatten()
 
 
-def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, until: str = "shards") -> None:
-    """Add every stage up to and including `until` to the pipeline."""
-    if until not in STAGES:
-        raise ValueError(f"--until must be one of {', '.join(STAGES)}, not {until!r}")
-    last = STAGES.index(until)
-    out = inputs.out
-    links = read_submissions(pipeline, inputs) | "Links" >> ToLinks(config)
-    links | "LinksTable" >> WriteTable(out, "links", LINKS)
-    links | "UrlList" >> WriteUrlList(out)
-    if last < STAGES.index("fetch"):
-        return
-    pages = links | "Fetch" >> FetchPages(config, inputs.warcs, out)
-    pages | "PagesTable" >> WriteTable(out, "pages", PAGES, outcome_row)
-    if last < STAGES.index("extract"):
-        return
-    documents = pages | "Extract" >> ExtractDocuments(config)
-    documents | "DocumentsTable" >> WriteTable(out, "documents", DOCUMENTS)
-    if last < STAGES.index("dedup"):
-        return
-    unique, duplicates = documents | "Dedup" >> Deduplicate(config)
-    duplicates | "DuplicatesTable" >> WriteTable(out, "duplicates", DUPLICATES, dict)
-    if last < STAGES.index("shards"):
-        return
-    unique | "Shards" >> WriteShards(config, out)
+class ReadKept(beam.PTransform):
+    """Records of a table an earlier run kept: OUT/<name>.parquet."""
+
+    def __init__(self, out: str, name: str, record):
+        super().__init__()
+        self.path = FileSystems.join(out, f"{name}.parquet")
+        self.record = record
+
+    def expand(self, pbegin):
+        record = self.record
+        return (
+            pbegin
+            | "Read" >> beam.io.ReadFromParquet(self.path)
+            | "Records" >> beam.Map(lambda row: record(**row)).with_output_types(record)
+        )
+
+
+def _not_removed(url_and_group):
+    _, group = url_and_group
+    if not group["removed"]:
+        yield from group["docs"]
+
+
+class ReadKeptUnique(beam.PTransform):
+    """The documents an earlier dedup kept: documents.parquet less duplicates.parquet."""
+
+    def __init__(self, out: str):
+        super().__init__()
+        self.out = out
+
+    def expand(self, pbegin):
+        docs = pbegin | "Documents" >> ReadKept(self.out, "documents", Document)
+        removed = pbegin | "Duplicates" >> beam.io.ReadFromParquet(FileSystems.join(self.out, "duplicates.parquet"))
+        return (
+            {"docs": docs | "KeyDocs" >> beam.Map(lambda d: (d.url, d)),
+             "removed": removed | "KeyRemoved" >> beam.Map(lambda row: (row["url"], True))}
+            | "Join" >> beam.CoGroupByKey()
+            | "Unique" >> beam.FlatMap(_not_removed).with_output_types(Document)
+        )
+
+
+def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, first: str = "links", last: str = "shards",
+          progress_s: float = 0) -> None:
+    """Add the stages from `first` to `last` to the pipeline (progress lines every progress_s seconds)."""
+    run, out = between(first, last), inputs.out
+
+    def progress(stage: str, noun: str):
+        return f"{stage.title()}Progress" >> ShowProgress(stage, noun, progress_s)
+
+    links = pages = documents = unique = None
+    if "links" in run:
+        submissions = read_submissions(pipeline, inputs) | progress("reddit", "submissions")
+        links = submissions | "Links" >> ToLinks(config) | progress("links", "links")
+        links | "LinksTable" >> WriteTable(out, "links", LINKS)
+        links | "UrlList" >> WriteUrlList(out)
+    if "fetch" in run or "extract" in run:
+        links = links or pipeline | "KeptLinks" >> ReadKept(out, "links", Link)
+        # Starting at extract, nothing is fetched: pages come from what fetch kept.
+        pages = links | "Fetch" >> FetchPages(config, inputs.warcs, out, fetch_new="fetch" in run) | progress("fetch", "pages")
+    if "fetch" in run:
+        pages | "PagesTable" >> WriteTable(out, "pages", PAGES, outcome_row)
+    if "extract" in run:
+        documents = pages | "Extract" >> ExtractDocuments(config) | progress("extract", "documents")
+        documents | "DocumentsTable" >> WriteTable(out, "documents", DOCUMENTS)
+    if "dedup" in run:
+        documents = documents or pipeline | "KeptDocuments" >> ReadKept(out, "documents", Document)
+        unique, duplicates = documents | "Dedup" >> Deduplicate(config)
+        unique = unique | progress("dedup", "unique")
+        duplicates | "DuplicatesTable" >> WriteTable(out, "duplicates", DUPLICATES, dict)
+    if "shards" in run:
+        unique = unique or pipeline | "KeptUnique" >> ReadKeptUnique(out)
+        unique | "Shards" >> WriteShards(config, out)

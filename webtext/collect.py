@@ -8,20 +8,14 @@ flags this command does not know go to Beam (e.g. --project for Dataflow).
 """
 
 import argparse
-import json
 import sys
 import time
 from collections import Counter
 from importlib import resources
 
-import apache_beam as beam
-from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions
-from apache_beam.runners.portability.fn_api_runner import FnApiRunner
-
-from pipelines.shards import INDEX
-from pipelines.webtext_pipeline import STAGES, Inputs, build
-from webtext import __version__, shards, tokens
+from pipelines.run import Plan, execute, make_pipeline, missing_kept_outputs, read_markers
+from pipelines.webtext_pipeline import Inputs
+from webtext import __version__, stages
 from webtext.config import Config, knobs
 from webtext.reddit_live import SORTS, TIME_FILTERS, ListingSpec
 
@@ -59,47 +53,18 @@ def parse_args(argv):
     live.add_argument("--praw-site", help="a praw.ini section to take settings from")
     live.add_argument("--reddit-url", help="another Reddit API host (tests use a fake one)")
     live.add_argument("--oauth-url", help="another Reddit OAuth API host (tests use a fake one)")
-    parser.add_argument("--out", default="webtext-out", help="output folder, local or gs:// (default webtext-out)")
-    parser.add_argument("--until", choices=STAGES, default="shards", help="stop after this stage (default shards)")
+    parser.add_argument("out_folder", nargs="?", metavar="OUT", help="output folder (the same as --out)")
+    parser.add_argument("--out", help="output folder, local or gs:// (default webtext-out)")
+    parser.add_argument("--from", dest="first", choices=stages.STAGES,
+                        help="rerun from this stage, reading what the stage before kept in OUT (default: the first stage "
+                             "not already done with these inputs and settings)")
+    parser.add_argument("--until", choices=stages.STAGES, default="shards", help="stop after this stage (default shards)")
     parser.add_argument("--runner", default="direct", help="'direct' (local, FnApiRunner) or a Beam runner name, e.g. DataflowRunner")
     parser.add_argument("--workers", type=int, default=1, help="local worker processes for the direct runner")
+    parser.add_argument("--progress-s", type=float, default=5.0,
+                        help="print a progress line per stage this often on local runs (default 5 s; 0: never)")
     _add_config_flags(parser)
     return parser.parse_known_args(argv)
-
-
-def config_from(args, sample: bool) -> Config:
-    given = {f.name: getattr(args, f.name) for f in knobs() if getattr(args, f.name) is not None}
-    defaults = SAMPLE_OVERRIDES if sample else {}
-    return Config(**{**defaults, **given})
-
-
-def make_pipeline(args, beam_args) -> beam.Pipeline:
-    if args.runner != "direct":
-        return beam.Pipeline(options=PipelineOptions(beam_args, runner=args.runner))
-    # Named explicitly: Beam's default DirectRunner first tries to download Prism.
-    local = {"direct_num_workers": args.workers}
-    if args.workers > 1:
-        local["direct_running_mode"] = "multi_processing"
-    return beam.Pipeline(runner=FnApiRunner(), options=PipelineOptions(beam_args, **local))
-
-
-def counters_of(result) -> dict:
-    """Every Beam counter as {"stage/name": value}, sorted."""
-    counts = {}
-    for counter in result.metrics().query()["counters"]:
-        key = f"{counter.key.metric.namespace}/{counter.key.metric.name}"
-        counts[key] = counts.get(key, 0) + (counter.committed or counter.attempted or 0)
-    return dict(sorted(counts.items()))
-
-
-def write_manifest(out: str, config: Config, counters: dict) -> dict:
-    with FileSystems.open(FileSystems.join(out, INDEX)) as f:
-        index = json.load(f)
-    manifest = shards.build_manifest(index, config.to_dict(), tokens.describe(tokens.get_encoding(config.encoding)),
-                                     counters, __version__)
-    with FileSystems.create(FileSystems.join(out, shards.MANIFEST)) as f:
-        f.write(json.dumps(manifest, indent=1).encode())
-    return manifest
 
 
 def _reasons(counters: dict, prefix: str) -> tuple[int, str]:
@@ -140,23 +105,64 @@ def listing_spec(args) -> ListingSpec | None:
                        args.reddit_url, args.oauth_url, args.praw_site)
 
 
+def _output_folder(args) -> str:
+    if args.out and args.out_folder and args.out != args.out_folder:
+        raise SystemExit(f"two output folders given: {args.out_folder} and --out {args.out}")
+    return args.out or args.out_folder or "webtext-out"
+
+
+def plan_run(args, markers: dict) -> Plan | None:
+    """Inputs, settings and stages of this run; None when every stage asked for is done.
+
+    A rerun of an output folder keeps the inputs and settings recorded there
+    (flags given now override them); with no inputs anywhere it is the sample.
+    """
+    recorded = markers[max(markers, key=stages.STAGES.index)] if markers else {"inputs": {}, "config": {}}
+    listings = listing_spec(args) or (ListingSpec(*recorded["inputs"]["listings"]) if recorded["inputs"].get("listings") else None)
+    dumps = args.dumps or recorded["inputs"].get("dumps")
+    sample = not dumps and not listings
+    if sample:
+        dumps = [sample_path(SAMPLE_DUMPS)]
+    warcs = args.warc or recorded["inputs"].get("warcs") or ([sample_path(SAMPLE_WARC)] if sample else [])
+    known = {f.name for f in knobs()}
+    base = {k: v for k, v in recorded["config"].items() if k in known} or (SAMPLE_OVERRIDES if sample else {})
+    given = {name: getattr(args, name) for name in known if getattr(args, name) is not None}
+    inputs = Inputs(dumps, warcs, _output_folder(args), listings)
+    config = Config(**{**base, **given})
+    prints = stages.fingerprints(inputs._asdict(), config.to_dict())
+    first = args.first or stages.first_to_run({s: m["fingerprint"] for s, m in markers.items()}, prints, args.until)
+    # Dataflow's console shows progress; local runs print their own lines.
+    progress_s = args.progress_s if args.runner == "direct" else 0.0
+    return Plan(inputs, config, first, args.until, progress_s) if first else None
+
+
+def recorded_counters(markers: dict, first: str) -> dict:
+    """The counters of the stages before `first`, from the run that did them."""
+    earlier = stages.STAGES[: stages.STAGES.index(first)]
+    return {k: v for stage in earlier if stage in markers for k, v in markers[stage]["counters"].items()}
+
+
 def run(argv=None) -> dict:
-    """Build the dataset; returns {"counters": ..., "manifest": ... (None before shards)}."""
+    """Build the dataset; returns {"counters", "manifest" (None before shards), "job" (dry runs)}."""
     args, beam_args = parse_args(argv)
-    listings = listing_spec(args)
-    sample = not args.dumps and not listings
-    dumps = [sample_path(SAMPLE_DUMPS)] if sample else args.dumps
-    warcs = args.warc or ([sample_path(SAMPLE_WARC)] if sample else [])
-    config = config_from(args, sample)
+    out = _output_folder(args)
+    markers = read_markers(out)
+    plan = plan_run(args, markers)
+    if plan is None:
+        print(f"webtext: {out} is up to date to {args.until} (--from STAGE reruns a stage)")
+        return {"counters": recorded_counters(markers, "shards") | markers[args.until]["counters"], "manifest": None, "job": None}
+    missing = missing_kept_outputs(out, plan.first)
+    if missing:
+        raise SystemExit(f"--from {plan.first} needs what an earlier run kept: {', '.join(missing)} missing in {out}")
     started = time.monotonic()
-    pipeline = make_pipeline(args, beam_args)
-    build(pipeline, Inputs(dumps, warcs, args.out, listings), config, args.until)
-    result = pipeline.run()
-    result.wait_until_finish()
-    counters = counters_of(result)
-    manifest = write_manifest(args.out, config, counters) if args.until == "shards" else None
-    print(summary(counters, time.monotonic() - started, args.out))
-    return {"counters": counters, "manifest": manifest}
+    result = execute(plan, make_pipeline(args.runner, args.workers, beam_args), recorded_counters(markers, plan.first))
+    if result["job"]:
+        transforms = result["job"]["pipeline"]["components"]["transforms"]
+        print(f"webtext: translated to a Dataflow job of {len(transforms)} transforms; not submitted (--dry_run)")
+    else:
+        ran = " to ".join(dict.fromkeys([plan.first, plan.last]))
+        print(summary(result["counters"], time.monotonic() - started, f"{out} ({ran})"))
+    return result
 
 
 def main(argv=None) -> int:

@@ -1,0 +1,134 @@
+"""Runs as a team would do them: staged reruns without the network, worker
+processes, a Dataflow job translated offline, the run report."""
+
+import gzip
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import apache_beam as beam
+import pyarrow.parquet as pq
+
+from pipelines.reddit import KeepLinkPosts
+from pipelines.run import make_pipeline
+from tests.conftest import Route, serving
+from webtext import collect, report
+from webtext.config import Config
+from webtext.records import Submission
+from webtext.sample.pages import article_page
+from webtext.sample.prose import article, edited
+
+SAMPLE = Path(collect.__file__).parent / "sample"
+LIVE = ["--allow-loopback", "--no-archive-fallback", "--connect-timeout-s", "1", "--retries", "0"]
+
+
+def test_fetch_once_then_rerun_later_stages_with_other_settings_and_no_network(tmp_path):
+    out, dump = tmp_path / "run", tmp_path / "RS_2017-09.gz"
+    with serving() as site:
+        records = []
+        for i in range(8):
+            story = article(600 + i) if i < 6 else edited(article(600 + i - 6), seed=i)
+            words = 120 if i == 5 else None  # one short article
+            if words:
+                story = story._replace(paragraphs=[" ".join(story.text.split()[:words])])
+            site.routes[f"/a/{i}"] = Route(article_page(story, "Site", 2017, [], seed=i))
+            records.append({"id": f"s{i}", "url": f"{site.url}/a/{i}", "score": 10 + i, "created_utc": 1500000000 + i})
+        dump.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in records).encode()))
+        first = collect.run(["--dumps", str(dump), str(out), *LIVE])["counters"]
+        hits = dict(site.hits)
+    assert first["fetch/fetched:live"] == 8 and first["shards/documents"] == 6  # 2 edited copies removed
+    # The server is gone: a fetch now could only fail. Rerun extract..shards twice.
+    stricter = collect.run([str(out), "--from", "extract", "--min-tokens", "200"])["counters"]
+    assert stricter["fetch/resumed"] == 8 and not any(k.startswith("fetch/failed") for k in stricter)
+    assert stricter["extract/dropped:too_short"] == 1 and stricter["shards/documents"] == 5
+    looser = collect.run([str(out), "--from", "extract", "--min-tokens", "50", "--dedup-threshold", "0.95"])["counters"]
+    assert looser["shards/documents"] == 8 and looser["dedup/kept"] == 8
+    assert site.hits == hits  # nothing more was asked of the server
+    # The links stage was not rerun, and its counters carry over into the manifest.
+    assert looser["reddit/submissions"] == 8
+    assert json.loads((out / "manifest.json").read_text())["config"]["dedup_threshold"] == 0.95
+
+
+def test_a_rerun_skips_the_stages_already_done(tmp_path, capsys):
+    out = str(tmp_path / "sample")
+    collect.run([out, "--until", "extract"])
+    before = (tmp_path / "sample" / "links.parquet").stat().st_mtime_ns
+    collect.run([out, "--until", "extract"])
+    assert "is up to date to extract" in capsys.readouterr().out
+    collect.run([out])  # extract is done: only dedup and shards run
+    assert "(dedup to shards)" in capsys.readouterr().out
+    assert (tmp_path / "sample" / "links.parquet").stat().st_mtime_ns == before
+    collect.run([out, "--min-score", "20"])  # a links rule changed: everything reruns
+    assert "(links to shards)" in capsys.readouterr().out
+    kept_before = json.loads((SAMPLE / "expected.json").read_text())["links/kept"]
+    assert pq.read_table(tmp_path / "sample" / "links.parquet").num_rows < kept_before
+
+
+def test_dofns_pickle_and_run_in_separate_worker_processes(tmp_path):
+    subs = [Submission(f"p{i}", f"https://a.com/{i}", "a.com", "news", 5, 1500000000, False, False) for i in range(40)]
+    pipeline = make_pipeline("direct", 2, [])
+    (pipeline
+     | beam.Create(subs)
+     | beam.ParDo(KeepLinkPosts(Config()))
+     | beam.Map(lambda _: os.getpid())
+     | beam.io.WriteToText(str(tmp_path / "pids")))
+    pipeline.run().wait_until_finish()
+    pids = {int(line) for path in tmp_path.glob("pids*") for line in path.read_text().split()}
+    assert pids and os.getpid() not in pids
+
+
+def test_the_pipeline_translates_to_a_dataflow_job_without_submitting(tmp_path):
+    job_file = tmp_path / "job.json"
+    result = collect.run([
+        str(tmp_path / "out"), "--runner", "DataflowRunner", "--project", "test-project", "--region", "us-central1",
+        "--temp_location", "gs://test-bucket/tmp", "--no_auth", "--dry_run=True", "--sdk_location=container",
+        "--dataflow_job_file", str(job_file)])
+    job = json.loads(job_file.read_text())
+    assert job == result["job"] and job["job"]["type"] == "JOB_TYPE_BATCH"
+    names = {t["uniqueName"] for t in job["pipeline"]["components"]["transforms"].values()}
+    for stage in ("Links", "Fetch", "Extract", "Dedup", "Shards"):
+        assert any(name.startswith(stage) for name in names), stage
+    environments = job["pipeline"]["components"]["environments"].values()
+    assert any("beam_python" in json.dumps(env) for env in environments)
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_the_report_shows_what_the_dataset_holds(tmp_path):
+    out = tmp_path / "sample"
+    collect.run([str(out)])
+    text = (out / "report.md").read_text()
+    for plot in ("domains", "lengths", "drops", "webtext_domains"):
+        assert f"report/{plot}.png" in text
+        assert (out / "report" / f"{plot}.png").read_bytes().startswith(b"\x89PNG")
+    assert "| reddit | dropped:wikipedia | 8 |" in text
+
+
+def test_domain_mix_against_webtext_counts_registered_domain_labels():
+    reference = report.webtext_domains()
+    assert reference["google"] == 1542261 and "wikipedia" not in reference
+    hosts = {"www.nytimes.com": 30, "nytimes.com": 10, "news.bbc.co.uk": 20, "www.bbc.com": 5,
+             "github.com": 15, "my-own-blog.example": 50}
+    mix = report.domain_mix(__import__("collections").Counter(hosts), reference, top=3)
+    assert mix["labels"]["nytimes"] == 40 and mix["labels"]["bbc"] == 25
+    assert mix["shared"] == ["bbc", "github", "nytimes"]
+    assert mix["share_in_webtext_top1000"] == 80 / 130
+    assert mix["spearman"] is not None and -1 <= mix["spearman"] <= 1
+
+
+def test_local_runs_print_a_progress_line_per_stage(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "webtext.collect", str(tmp_path / "out"), "--progress-s", "1e-9"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    last = {}  # each stage's last line: with a line due on every record, its total
+    for match in re.finditer(r"progress\s+(\w+)\s+([\d,]+) (\w+)\s+[\d.]+/s", run.stderr):
+        last[match[1]] = int(match[2].replace(",", ""))
+    expected = json.loads((SAMPLE / "expected.json").read_text())
+    assert last == {"reddit": expected["reddit/submissions"], "links": expected["links/kept"],
+                    "fetch": expected["links/kept"], "extract": expected["extract/documents"],
+                    "dedup": expected["shards/documents"]}
+    quiet = subprocess.run([sys.executable, "-m", "webtext.collect", str(tmp_path / "quiet"), "--progress-s", "0"],
+                           capture_output=True, text=True, timeout=300)
+    assert quiet.returncode == 0 and "progress" not in quiet.stderr
