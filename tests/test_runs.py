@@ -1,6 +1,7 @@
 """Runs as a team would do them: staged reruns without the network, worker
 processes, a Dataflow job translated offline, the run report."""
 
+import base64
 import gzip
 import json
 import os
@@ -22,6 +23,7 @@ from webtext.sample.pages import article_page
 from webtext.sample.prose import article, edited
 
 SAMPLE = Path(collect.__file__).parent / "sample"
+ROOT = Path(__file__).parent.parent
 LIVE = ["--allow-loopback", "--no-archive-fallback", "--connect-timeout-s", "1", "--retries", "0"]
 
 
@@ -85,7 +87,7 @@ def test_the_pipeline_translates_to_a_dataflow_job_without_submitting(tmp_path):
     result = collect.run([
         str(tmp_path / "out"), "--runner", "DataflowRunner", "--project", "test-project", "--region", "us-central1",
         "--temp_location", "gs://test-bucket/tmp", "--no_auth", "--dry_run=True", "--sdk_location=container",
-        "--dataflow_job_file", str(job_file)])
+        "--setup_file", str(ROOT / "pyproject.toml"), "--dataflow_job_file", str(job_file)])
     job = json.loads(job_file.read_text())
     assert job == result["job"] and job["job"]["type"] == "JOB_TYPE_BATCH"
     names = {t["uniqueName"] for t in job["pipeline"]["components"]["transforms"].values()}
@@ -93,6 +95,9 @@ def test_the_pipeline_translates_to_a_dataflow_job_without_submitting(tmp_path):
         assert any(name.startswith(stage) for name in names), stage
     environments = job["pipeline"]["components"]["environments"].values()
     assert any("beam_python" in json.dumps(env) for env in environments)
+    # The workers get the project as a package Beam built from pyproject.toml.
+    staged = {base64.b64decode(d["typePayload"]) for env in environments for d in env.get("dependencies", [])}
+    assert any(b"webtext-0.1.0.tar.gz" in payload for payload in staged), staged
     assert not (tmp_path / "out" / "manifest.json").exists()
 
 
