@@ -4,7 +4,7 @@ import argparse
 
 import torch
 
-from model.gpt import GPT, GPTConfig
+from model.checkpoint import load_model
 from webtext.tokens import gpt2_encoding
 
 SEPARATOR = "\n" + "-" * 40 + "\n"
@@ -22,14 +22,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=1337)
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     return p.parse_args(argv)
-
-
-def load_model(path: str, device: str) -> GPT:
-    checkpoint = torch.load(path, map_location=device)
-    model = GPT(GPTConfig(**checkpoint["model_config"]))
-    # Training saves the plain model's weights, compiled or not: their names match.
-    model.load_state_dict(checkpoint["model"])
-    return model.to(device).eval()
 
 
 def main(argv=None) -> None:

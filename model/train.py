@@ -22,6 +22,7 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel as DDP
 
+from model.checkpoint import save_atomically
 from model.data import TokenWindows, stream
 from model.gpt import GPT, PRESETS, GPTConfig
 
@@ -308,13 +309,7 @@ def save_checkpoint(model: GPT, optimizer, step: int, data_position: int, config
         "model_config": dataclasses.asdict(model.config),
         "train_config": dataclasses.asdict(config),
     }
-    path = os.path.join(config.out, "ckpt.pt")
-    tmp = path + ".tmp"  # same folder, so os.replace is a rename, never a copy
-    with open(tmp, "wb") as f:
-        torch.save(checkpoint, f)
-        f.flush()
-        os.fsync(f.fileno())  # on disk before the rename makes it the checkpoint
-    os.replace(tmp, path)
+    save_atomically(checkpoint, os.path.join(config.out, "ckpt.pt"))
 
 
 class TrainingLog:

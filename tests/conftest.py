@@ -82,3 +82,26 @@ class serving:
     def __exit__(self, *exc):
         self.server.server.shutdown()
         self.server.server.server_close()
+
+
+# A real dataset and a tiny GPT trained on it, shared by the model tests (session: trained once).
+
+
+@pytest.fixture(scope="session")
+def dataset(tmp_path_factory) -> str:
+    from tests.test_model import documents, write_dataset
+
+    root = tmp_path_factory.mktemp("data")
+    return write_dataset(root, {"train": [documents(40, 1), documents(20, 2)], "val": [documents(10, 3)]})
+
+
+@pytest.fixture(scope="session")
+def trained(dataset, tmp_path_factory) -> str:
+    import model.train
+
+    out = tmp_path_factory.mktemp("gpt-out")
+    args = ["--data", dataset, "--out", str(out), "--steps", "40", "--batch-size", "8", "--block-size", "64",
+            "--lr", "3e-3", "--warmup-steps", "5", "--log-interval", "5", "--eval-interval", "20",
+            "--eval-batches", "2", "--device", "cpu"]
+    model.train.main(args)
+    return str(out)

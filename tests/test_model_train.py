@@ -15,6 +15,7 @@ import time
 import pytest
 import torch
 
+import model.checkpoint
 import model.sample
 import model.train
 from model.gpt import GPT, GPTConfig
@@ -23,22 +24,6 @@ from tests.test_model import documents, write_dataset
 # The tiny model on 32-token windows, dropout on: resuming must restore the RNG too.
 SMALL = ["--model", "tiny", "--block-size", "32", "--batch-size", "4", "--lr", "3e-3", "--warmup-steps", "4",
          "--eval-batches", "2", "--log-interval", "1", "--dropout", "0.1", "--device", "cpu"]
-
-
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory) -> str:
-    root = tmp_path_factory.mktemp("data")
-    return write_dataset(root, {"train": [documents(40, 1), documents(20, 2)], "val": [documents(10, 3)]})
-
-
-@pytest.fixture(scope="module")
-def trained(dataset, tmp_path_factory) -> str:
-    out = tmp_path_factory.mktemp("gpt-out")
-    args = ["--data", dataset, "--out", str(out), "--steps", "40", "--batch-size", "8", "--block-size", "64",
-            "--lr", "3e-3", "--warmup-steps", "5", "--log-interval", "5", "--eval-interval", "20",
-            "--eval-batches", "2", "--device", "cpu"]
-    model.train.main(args)
-    return str(out)
 
 
 def events(out) -> list[dict]:
@@ -146,7 +131,7 @@ def test_a_compiled_run_saves_weights_a_plain_gpt_loads(dataset, tmp_path, monke
                       "--out", str(tmp_path), *SMALL])
     checkpoint = torch.load(tmp_path / "ckpt.pt")
     assert not any(name.startswith(("_orig_mod.", "module.")) for name in checkpoint["model"])
-    gpt = model.sample.load_model(str(tmp_path / "ckpt.pt"), "cpu")  # strict load_state_dict
+    gpt = model.checkpoint.load_model(str(tmp_path / "ckpt.pt"), "cpu")  # strict load_state_dict
     assert gpt.config.block_size == 32
 
 
