@@ -1,6 +1,10 @@
 """Write the bundled sample: Pushshift-format dumps, a WARC of pages, expected counts.
 
-    python -m webtext.sample.make [FOLDER]   (default: this package's folder)
+    python -m webtext.sample.make [FOLDER] [--scale N]   (default: this package's folder, 1)
+
+--scale N writes N batches of the same make-up (N times the records, pages
+and documents, each batch with its own stories and URLs): the input the
+scaling benchmark runs on.
 
 Every rule of WebText is exercised: karma below and above 3, posts after 2017,
 self posts, NSFW, Wikipedia in several languages, Reddit and media hosts,
@@ -14,10 +18,10 @@ of the pipeline.
 
 import bz2
 import io
+import argparse
 import json
 import lzma
 import random
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -43,6 +47,7 @@ DUMPS_2017 = ("RS_2017-11.xz", "RS_2017-12.zst")
 DUMP_2018 = "RS_2018-01.bz2"
 GOOD, EXACT_PAIRS, NEAR_PAIRS = 90, 4, 4
 CRAWL_DATE = "2018-02-01T00:00:00Z"  # fixed, so the WARC is byte-for-byte reproducible
+BATCH_SEED_STRIDE = 100_000  # past every seed one batch uses
 
 
 class SampleBuilder:
@@ -54,7 +59,15 @@ class SampleBuilder:
         self.responses = []  # (url, status, content type, body)
         self.expected = Counter()
         self.next_id = 0
-        self.kept_urls = {}  # expected kept document URL -> the URL it must stay under
+        self.batch = 0  # batches past the first get their own stories and URLs
+
+    def seed(self, n: int) -> int:
+        """A story seed of this batch (batch 0 keeps the bundled sample's)."""
+        return n + self.batch * BATCH_SEED_STRIDE
+
+    def slug(self, name: str) -> str:
+        """A URL path part of this batch."""
+        return f"{name}-b{self.batch}" if self.batch else name
 
     # Dump records -------------------------------------------------------
 
@@ -151,10 +164,10 @@ def add_articles(builder: SampleBuilder) -> None:
     domains = sorted(SITES)
     for i in range(GOOD):
         domain, created = domains[i % len(domains)], builder.created()
-        url = _site_url(domain, created, f"story-{i}")
+        url = _site_url(domain, created, builder.slug(f"story-{i}"))
         reposts = _reposts(builder, url, created) if i % 3 == 0 else ()
         builder.link(url, builder.rng.randint(3, 3000), created, reposts)
-        builder.page(url, _page_for(builder, article(i), domain, 2017, i))
+        builder.page(url, _page_for(builder, article(builder.seed(i)), domain, 2017, builder.seed(i)))
         builder.expected["extract/documents"] += 1
 
 
@@ -162,7 +175,7 @@ def add_duplicates(builder: SampleBuilder) -> None:
     """Syndicated copies (same text, other site) and edited copies (a few sentences changed)."""
     domains = sorted(SITES)
     for pair in range(EXACT_PAIRS + NEAR_PAIRS):
-        seed = 500 + pair
+        seed = builder.seed(500 + pair)
         story = article(seed)
         copy = story if pair < EXACT_PAIRS else edited(story, seed + 1)
         created = builder.created()
@@ -171,7 +184,7 @@ def add_duplicates(builder: SampleBuilder) -> None:
         copy_karma = karma if pair == 0 else builder.rng.randint(3, karma - 1)
         for n, (text, score, when) in enumerate([(story, karma, created), (copy, copy_karma, created + 7200)]):
             domain = domains[(pair * 5 + n * 7) % len(domains)]
-            url = _site_url(domain, when, f"{'syndicated' if pair < EXACT_PAIRS else 'edited'}-{pair}-{n}")
+            url = _site_url(domain, when, builder.slug(f"{'syndicated' if pair < EXACT_PAIRS else 'edited'}-{pair}-{n}"))
             builder.link(url, score, when)
             builder.page(url, _page_for(builder, text, domain, 2017, seed * 10 + n))
             builder.expected["extract/documents"] += 1
@@ -180,43 +193,45 @@ def add_duplicates(builder: SampleBuilder) -> None:
 
 def add_failures(builder: SampleBuilder) -> None:
     """Links that fetch but give no page, or give a page with no story."""
-    host = "https://www.coastlinenews.com"
+    host, slug = "https://www.coastlinenews.com", builder.slug
     for n in range(3):
-        builder.link(f"{host}/gone/{n}", 10 + n, builder.created())
+        builder.link(f"{host}/{slug('gone')}/{n}", 10 + n, builder.created())
         builder.expected["fetch/failed:not_in_warc"] += 1
     for n in range(3):
-        url = f"{host}/removed/{n}"
+        url = f"{host}/{slug('removed')}/{n}"
         builder.link(url, 20 + n, builder.created())
         builder.page(url, b"<html><body><h1>Not Found</h1></body></html>", status=404, expect="http_404")
-    url = f"{host}/crashed"
+    url = f"{host}/{slug('crashed')}"
     builder.link(url, 7, builder.created())
     builder.page(url, b"<html><body>Internal error</body></html>", status=500, expect="http_500")
     for n in range(2):
-        url = f"{host}/download/report-{n}"  # no extension: only the response says PDF
+        url = f"{host}/{slug('download')}/report-{n}"  # no extension: only the response says PDF
         builder.link(url, 30 + n, builder.created())
         builder.page(url, b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", content_type="application/pdf", expect="not_html")
     for n in range(3):
-        url = f"{host}/brief/{n}"
+        url, seed = f"{host}/{slug('brief')}/{n}", builder.seed(700 + n)
         builder.link(url, 15 + n, builder.created())
-        builder.page(url, _page_for(builder, article(700 + n, paragraphs=(1, 1)), "coastlinenews.com", 2017, 700 + n))
+        builder.page(url, _page_for(builder, article(seed, paragraphs=(1, 1)), "coastlinenews.com", 2017, seed))
         builder.expected["extract/dropped:too_short"] += 1
     for n in range(2):
-        url = f"{host}/live/{n}"
+        url = f"{host}/{slug('live')}/{n}"
         builder.link(url, 9 + n, builder.created())
         builder.page(url, app_shell_page("Coastline News"))
         builder.expected["extract/dropped:no_text"] += 1
     # Responses nobody linked to: an archive holds more than the run asks for.
     for n in range(2):
-        builder.page(f"{host}/unlinked/{n}", _page_for(builder, article(800 + n), "coastlinenews.com", 2017, 800 + n), expect=None)
+        seed = builder.seed(800 + n)
+        builder.page(f"{host}/{slug('unlinked')}/{n}", _page_for(builder, article(seed), "coastlinenews.com", 2017, seed), expect=None)
 
 
 def add_unwanted_pages(builder: SampleBuilder) -> None:
     """Links whose page is a gate instead of the article, or a story in German."""
+    slug = builder.slug
     unwanted = [
-        ("https://www.eveningherald.co.uk/2017/check", captcha_page("www.eveningherald.co.uk"), "captcha"),
-        ("https://www.eveningherald.co.uk/2017/consent", cookie_wall_page("Evening Herald"), "cookie_wall"),
-        ("https://www.eveningherald.co.uk/2017/members", login_wall_page("Evening Herald"), "login_wall"),
-        ("https://www.elbe-kurier.de/2017/radweg", german_article_page("Elbe-Kurier"), "language"),
+        (f"https://www.eveningherald.co.uk/2017/{slug('check')}", captcha_page("www.eveningherald.co.uk"), "captcha"),
+        (f"https://www.eveningherald.co.uk/2017/{slug('consent')}", cookie_wall_page("Evening Herald"), "cookie_wall"),
+        (f"https://www.eveningherald.co.uk/2017/{slug('members')}", login_wall_page("Evening Herald"), "login_wall"),
+        (f"https://www.elbe-kurier.de/2017/{slug('radweg')}", german_article_page("Elbe-Kurier"), "language"),
     ]
     for url, body, reason in unwanted:
         builder.link(url, builder.rng.randint(3, 300), builder.created())
@@ -266,14 +281,15 @@ def add_bad_lines(builder: SampleBuilder) -> None:
         builder.bad_line(json.dumps({"id": f"7bad1{n}", "url": "https://www.dailyledger.net/w", "score": None, "created_utc": 1490000000}), "missing_score")
 
 
-def build() -> SampleBuilder:
+def build(scale: int = 1) -> SampleBuilder:
     builder = SampleBuilder()
-    add_articles(builder)
-    add_duplicates(builder)
-    add_failures(builder)
-    add_dropped_posts(builder)
-    add_bad_lines(builder)
-    add_unwanted_pages(builder)  # last: the random draws of everything before stay as they were
+    for builder.batch in range(scale):
+        add_articles(builder)
+        add_duplicates(builder)
+        add_failures(builder)
+        add_dropped_posts(builder)
+        add_bad_lines(builder)
+        add_unwanted_pages(builder)  # last: the random draws of everything before stay as they were
     expected = builder.expected
     expected["reddit/files"] = len(builder.dumps)
     removed = expected["dedup/removed:exact"] + expected["dedup/removed:near"]
@@ -306,5 +322,15 @@ def write(builder: SampleBuilder, folder: Path) -> None:
     (folder / "expected.json").write_text(json.dumps(dict(sorted(builder.expected.items())), indent=1) + "\n")
 
 
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m webtext.sample.make", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", nargs="?", type=Path, default=Path(__file__).parent)
+    parser.add_argument("--scale", type=int, default=1, help="batches of the sample's make-up (default 1)")
+    args = parser.parse_args(argv)
+    args.folder.mkdir(parents=True, exist_ok=True)
+    write(build(args.scale), args.folder)
+
+
 if __name__ == "__main__":
-    write(build(), Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent)
+    main()
