@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import Route
 from webtext import collect, shards, tokens
+from webtext.sample import make
 from webtext.sample.make import GOOD, SITES
 from webtext.sample.pages import article_page
 from webtext.sample.prose import article
@@ -35,6 +36,16 @@ def test_sample_counts_equal_the_expected_ones(sample):
     assert {k: counters.get(k, 0) for k in EXPECTED} == EXPECTED
     drops = {k for k in counters if k.split("/", 1)[1].startswith(DROP_PREFIXES)}
     assert drops <= set(EXPECTED), f"unexpected drop reasons: {drops - set(EXPECTED)}"
+
+
+def test_a_generated_input_twice_the_sample_reaches_twice_its_counts(tmp_path):
+    make.main([str(tmp_path / "input"), "--scale", "2"])
+    expected = json.loads((tmp_path / "input" / "expected.json").read_text())
+    counters = collect.run(["--dumps", str(tmp_path / "input" / "RS_*"), "--warc", str(tmp_path / "input" / "pages.warc.gz"),
+                            str(tmp_path / "out")])["counters"]
+    assert {k: counters.get(k, 0) for k in expected} == expected
+    assert expected["shards/documents"] == 2 * EXPECTED["shards/documents"]
+    assert expected["reddit/files"] == EXPECTED["reddit/files"]
 
 
 def test_manifest_describes_the_shards_on_disk(sample):
