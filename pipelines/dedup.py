@@ -162,6 +162,24 @@ class NearDuplicates(beam.PTransform):
         )
 
 
+class DropRemoved(beam.PTransform):
+    """Documents less those a duplicate-table row removes (by URL); counts dedup/kept."""
+
+    def __init__(self, removed_rows: beam.PCollection):
+        super().__init__()
+        self.removed_rows = removed_rows
+
+    def expand(self, docs):
+        return (
+            {
+                "docs": docs | "KeyDocs" >> beam.Map(lambda d: (d.url, d)),
+                "removed": self.removed_rows | "KeyRemoved" >> beam.Map(lambda row: (row["url"], True)),
+            }
+            | "JoinRemoved" >> beam.CoGroupByKey()
+            | "Unique" >> beam.FlatMap(_unless_removed).with_output_types(Document)
+        )
+
+
 class Deduplicate(beam.PTransform):
     """Returns (unique documents, duplicate rows)."""
 
@@ -177,13 +195,6 @@ class Deduplicate(beam.PTransform):
             | "KeepBestCopy" >> beam.ParDo(KeepBestCopy()).with_outputs(DUPLICATES, main="kept")
         )
         near = exact.kept | "Near" >> NearDuplicates(self.config)
-        unique = (
-            {
-                "docs": exact.kept | "KeyDocs" >> beam.Map(lambda d: (d.url, d)),
-                "removed": near | "KeyRemoved" >> beam.Map(lambda row: (row["url"], True)),
-            }
-            | "JoinRemoved" >> beam.CoGroupByKey()
-            | "Unique" >> beam.FlatMap(_unless_removed).with_output_types(Document)
-        )
+        unique = exact.kept | "DropNear" >> DropRemoved(near)
         duplicates = (exact[DUPLICATES], near) | "AllDuplicates" >> beam.Flatten()
         return unique, duplicates

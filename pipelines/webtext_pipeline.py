@@ -11,7 +11,7 @@ from typing import NamedTuple
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
-from pipelines.dedup import Deduplicate
+from pipelines.dedup import Deduplicate, DropRemoved
 from pipelines.extract import ExtractDocuments
 from pipelines.fetch import FetchPages
 from pipelines.links import ToLinks
@@ -62,12 +62,6 @@ class ReadKept(beam.PTransform):
         )
 
 
-def _not_removed(url_and_group):
-    _, group = url_and_group
-    if not group["removed"]:
-        yield from group["docs"]
-
-
 class ReadKeptUnique(beam.PTransform):
     """The documents an earlier dedup kept: documents.parquet less duplicates.parquet."""
 
@@ -76,14 +70,8 @@ class ReadKeptUnique(beam.PTransform):
         self.out = out
 
     def expand(self, pbegin):
-        docs = pbegin | "Documents" >> ReadKept(self.out, "documents", Document)
         removed = pbegin | "Duplicates" >> beam.io.ReadFromParquet(FileSystems.join(self.out, "duplicates.parquet"))
-        return (
-            {"docs": docs | "KeyDocs" >> beam.Map(lambda d: (d.url, d)),
-             "removed": removed | "KeyRemoved" >> beam.Map(lambda row: (row["url"], True))}
-            | "Join" >> beam.CoGroupByKey()
-            | "Unique" >> beam.FlatMap(_not_removed).with_output_types(Document)
-        )
+        return pbegin | "Documents" >> ReadKept(self.out, "documents", Document) | "Unique" >> DropRemoved(removed)
 
 
 def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, first: str = "links", last: str = "shards",

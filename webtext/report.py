@@ -11,13 +11,14 @@ from collections import Counter
 
 import numpy as np
 
-from webtext import shards
+from webtext import shards, stages
 from webtext.urls import registered_domain
 
 REPORT = "report.md"
 PLOTS = "report"
 DROP_MARKS = ("skipped:", "dropped:", "failed:", "removed:")
-STAGE_ORDER = ("reddit", "links", "fetch", "extract", "dedup")
+# Counter namespaces in the order their stages run.
+STAGE_ORDER = tuple(namespace for stage in stages.STAGES for namespace in stages.COUNTER_STAGES[stage])
 
 
 def webtext_domains() -> dict[str, int]:
