@@ -2,7 +2,7 @@
 
 import random
 
-from webtext.dedup import shingles
+from webtext.dedup.duplicates import shingles
 from webtext.records import Document
 from webtext.sample.prose import article
 

@@ -19,8 +19,8 @@ from collections import defaultdict
 
 import apache_beam as beam
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
-
 from dedup_corpus import corpus, true_jaccard
+
 from pipelines.dedup import Deduplicate
 from webtext.config import Config
 

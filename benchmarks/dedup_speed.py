@@ -21,11 +21,11 @@ import apache_beam as beam
 import numpy as np
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from datasketch import MinHash
-
 from dedup_corpus import corpus
+
 from pipelines.dedup import Deduplicate
-from webtext import dedup, minhash
 from webtext.config import Config
+from webtext.dedup import duplicates, minhash
 from webtext.records import Document
 
 NUM_PERM = 128
@@ -35,14 +35,14 @@ def datasketch_loop(texts):
     out = []
     for text in texts:
         m = MinHash(num_perm=NUM_PERM, seed=minhash.SEED, scheme="affine32")
-        for shingle in dedup.shingles(text, 5):
+        for shingle in duplicates.shingles(text, 5):
             m.update(shingle)
         out.append(m.hashvalues)
     return out
 
 
 def datasketch_bulk(texts):
-    sets = [dedup.shingles(t, 5) for t in texts]
+    sets = [duplicates.shingles(t, 5) for t in texts]
     return [m.hashvalues for m in MinHash.bulk(sets, num_perm=NUM_PERM, seed=minhash.SEED, scheme="affine32")]
 
 
@@ -63,7 +63,7 @@ def estimate_error(fn, pairs_text):
     errors = []
     for original, copy, truth in pairs_text:
         a, b = fn([original, copy])
-        errors.append(abs(dedup.similarity(a, b) - truth))
+        errors.append(abs(duplicates.similarity(a, b) - truth))
     return float(np.mean(errors))
 
 
@@ -71,14 +71,14 @@ def signature_table(docs_n: int, repeats: int) -> None:
     docs, pairs = corpus(docs_n // 9, 8, seed=1)
     # Two articles per document: about 800 words, the size the issue quotes.
     texts = [a.text + " " + b.text for a, b in zip(docs[::2], docs[1::2])]
-    shingles = statistics.mean(len(dedup.shingles(t, 5)) for t in texts[:200])
+    shingles = statistics.mean(len(duplicates.shingles(t, 5)) for t in texts[:200])
     text_of = {d.url: d.text for d in docs}
     pairs_text = [(text_of[o], text_of[c], j) for o, c, j in pairs[:300]]
     print(f"signatures: {len(texts):,} documents of ~{shingles:.0f} shingles, {NUM_PERM} permutations, median of {repeats}\n")
     print(f"{'method':<34}{'docs/s':>9}{'ms/doc':>9}{'vs loop':>9}{'vs bulk':>9}{'|J error|':>11}")
     rows = [("datasketch update() loop", datasketch_loop, texts[:100]),
             ("datasketch MinHash.bulk", datasketch_bulk, texts),
-            ("webtext.minhash (batched numpy)", webtext_batch, texts)]
+            ("webtext.dedup.minhash (batched numpy)", webtext_batch, texts)]
     measured = [(name, len(subset) / median_seconds(fn, subset, repeats), estimate_error(fn, pairs_text))
                 for name, fn, subset in rows]
     loop, bulk = measured[0][1], measured[1][1]

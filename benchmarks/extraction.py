@@ -28,9 +28,9 @@ from pathlib import Path
 import trafilatura
 
 from webtext.config import Config
-from webtext.extract import Dropped, extract_document, extract_main_text
+from webtext.extract.extraction import Dropped, extract_document, extract_main_text
+from webtext.extract.sandbox import Sandbox
 from webtext.records import Link, Page
-from webtext.sandbox import Sandbox
 
 SPACES = re.compile(r"\s+")
 WARM_UP_PAGES = 20

@@ -19,10 +19,10 @@ import time
 import requests
 
 from webtext.config import Config
-from webtext.crawl import run_concurrently
-from webtext.deadline import Watchdog
-from webtext.fetch import Fetcher
-from webtext.links import merge_posts
+from webtext.fetch.client import Fetcher
+from webtext.fetch.crawl import run_concurrently
+from webtext.fetch.deadline import Watchdog
+from webtext.links.posts import merge_posts
 from webtext.records import Submission
 from webtext.urls import host_of
 

@@ -19,8 +19,8 @@ import time
 
 import zstandard
 
-from webtext import links, reddit
 from webtext.config import Config
+from webtext.links import posts, reddit
 
 SUBREDDITS = ["news", "worldnews", "politics", "technology", "science", "AskReddit", "pics", "funny", "gaming", "todayilearned"]
 DOMAINS = ["nytimes.com", "theguardian.com", "i.imgur.com", "youtube.com", "bbc.co.uk", "washingtonpost.com",
@@ -92,15 +92,15 @@ def webtext_reader_and_urls(path: str) -> int:
     with open(path, "rb") as f:
         for record in reddit.read_submissions(f, path):
             if not isinstance(record, reddit.BadRecord):
-                links.post_url(record, config)
+                posts.post_url(record, config)
             n += 1
     return n
 
 
 CONTENDERS = [
     ("bare zstandard + json.loads (baseline)", bare_loop),
-    ("webtext.reddit: read + post rules", webtext_reader),
-    ("webtext.reddit: read + post rules + URL rules", webtext_reader_and_urls),
+    ("webtext.links.reddit: read + post rules", webtext_reader),
+    ("webtext.links.reddit: read + post rules + URL rules", webtext_reader_and_urls),
 ]
 
 

@@ -20,7 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from webtext import collect, stages
+from webtext import collect
+from webtext.run import stages
 from webtext.sample import make
 
 

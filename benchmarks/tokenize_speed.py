@@ -13,9 +13,9 @@ import statistics
 import time
 
 from pipelines.shards import Tokenize
-from webtext import tokens
 from webtext.records import Document
 from webtext.sample.prose import article
+from webtext.shards import tokens
 
 BATCH = 256
 

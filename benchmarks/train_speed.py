@@ -38,7 +38,7 @@ import torch.nn.functional as F
 from model.data import TokenWindows, stream
 from model.gpt import GPT
 from model.train import TrainConfig, keep_freed_memory_in_heap, learning_rate, make_optimizer, model_config, train_step
-from webtext.shards import shard_paths, token_array
+from webtext.shards.shard_format import shard_paths, token_array
 
 CONFIGS = {
     "reference": "eager attention, AdamW for-loop",

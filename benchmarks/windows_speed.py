@@ -24,7 +24,7 @@ import torch
 from model.data import TokenWindows, stream
 from webtext import export
 from webtext.records import Document, TokenizedDocument
-from webtext.shards import FORMAT, MANIFEST, SHARD_DIR, shard_bytes, shard_name
+from webtext.shards.shard_format import FORMAT, MANIFEST, SHARD_DIR, shard_bytes, shard_name
 
 BATCH, BLOCK = 12, 1024
 

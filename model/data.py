@@ -8,7 +8,7 @@ from typing import Callable, Iterator
 import numpy as np
 import torch
 
-from webtext.shards import open_shard, shard_paths, token_array
+from webtext.shards.shard_format import open_shard, shard_paths, token_array
 
 
 def document_starts(path: str, block_size: int) -> np.ndarray:

@@ -28,8 +28,8 @@ import torch.nn.functional as F
 
 from model.checkpoint import load_model
 from model.gpt import GPT
-from webtext.shards import shard_paths, token_array
-from webtext.tokens import gpt2_encoding
+from webtext.shards.shard_format import shard_paths, token_array
+from webtext.shards.tokens import gpt2_encoding
 
 
 def windows(n_targets: int, block: int, stride: int) -> list[tuple[int, int, int]]:

@@ -30,7 +30,7 @@ import torch.nn.functional as F
 
 from model.checkpoint import load_model, save_atomically
 from model.gpt import GPT
-from webtext.tokens import gpt2_encoding
+from webtext.shards.tokens import gpt2_encoding
 
 START, DELIM, EXTRACT = 50257, 50258, 50259
 

@@ -5,7 +5,7 @@ import argparse
 import torch
 
 from model.checkpoint import load_model
-from webtext.tokens import gpt2_encoding
+from webtext.shards.tokens import gpt2_encoding
 
 SEPARATOR = "\n" + "-" * 40 + "\n"
 

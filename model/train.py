@@ -8,8 +8,8 @@ A killed run continues exactly where its last checkpoint stood with --resume.
 
 import argparse
 import contextlib
-import ctypes
 import csv
+import ctypes
 import dataclasses
 import json
 import math

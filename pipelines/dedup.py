@@ -15,8 +15,8 @@ import apache_beam as beam
 import numpy as np
 
 from pipelines.counters import count
-from webtext import dedup, minhash
 from webtext.config import Config
+from webtext.dedup import duplicates, minhash
 from webtext.records import Document
 
 STAGE = "dedup"
@@ -40,7 +40,7 @@ class KeepBestCopy(beam.DoFn):
 
     def process(self, key_and_docs):
         _, docs = key_and_docs
-        best, *others = sorted(docs, key=dedup.rank)
+        best, *others = sorted(docs, key=duplicates.rank)
         yield best
         for doc in others:
             yield beam.pvalue.TaggedOutput(DUPLICATES, duplicate_row(doc.url, best.url, 1.0, "exact"))
@@ -53,20 +53,20 @@ class Sketch(beam.DoFn):
 
     def __init__(self, config: Config):
         self.config = config
-        self.bands, self.rows = dedup.lsh_shape(config.dedup_threshold, config.num_perm)
+        self.bands, self.rows = duplicates.lsh_shape(config.dedup_threshold, config.num_perm)
 
     def process(self, batch):
         hashes = [minhash.shingle_hashes(d.text, self.config.shingle_words) for d in batch]
         for doc, shingles, sig in zip(batch, hashes, minhash.signatures_of(hashes, self.config.num_perm)):
-            rank = dedup.rank(doc)
+            rank = duplicates.rank(doc)
             yield beam.pvalue.TaggedOutput(self.SHINGLED, (doc.url, Shingled(rank, np.unique(shingles))))
-            for key in dedup.band_keys(sig, self.bands, self.rows):
+            for key in duplicates.band_keys(sig, self.bands, self.rows):
                 yield key, rank
 
 
 def _bucket_pairs(key_and_ranks):
     _, ranks = key_and_ranks
-    yield from dedup.bucket_pairs(ranks)
+    yield from duplicates.bucket_pairs(ranks)
 
 
 class PairSimilarity(beam.PTransform):
@@ -100,12 +100,12 @@ def _compare(joined):
     _, group = joined
     for second in group["shingled"]:
         for first in group["half"]:
-            yield first.rank, second.rank, dedup.jaccard(first.shingles, second.shingles)
+            yield first.rank, second.rank, duplicates.jaccard(first.shingles, second.shingles)
 
 
 def _cluster(key_and_edges):
     _, edges = key_and_edges
-    yield from dedup.clusters((a, b) for a, b, _ in edges)
+    yield from duplicates.clusters((a, b) for a, b, _ in edges)
 
 
 def _counted(element, name: str):
@@ -190,11 +190,11 @@ class Deduplicate(beam.PTransform):
     def expand(self, docs):
         exact = (
             docs
-            | "ByText" >> beam.Map(lambda d: (dedup.exact_key(d.text), d))
+            | "ByText" >> beam.Map(lambda d: (duplicates.exact_key(d.text), d))
             | "GroupText" >> beam.GroupByKey()
             | "KeepBestCopy" >> beam.ParDo(KeepBestCopy()).with_outputs(DUPLICATES, main="kept")
         )
         near = exact.kept | "Near" >> NearDuplicates(self.config)
         unique = exact.kept | "DropNear" >> DropRemoved(near)
-        duplicates = (exact[DUPLICATES], near) | "AllDuplicates" >> beam.Flatten()
-        return unique, duplicates
+        removed = (exact[DUPLICATES], near) | "AllDuplicates" >> beam.Flatten()
+        return unique, removed

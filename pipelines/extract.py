@@ -3,10 +3,10 @@
 import apache_beam as beam
 
 from pipelines.counters import count, dropped
-from webtext import extract
 from webtext.config import Config
+from webtext.extract import extraction
+from webtext.extract.sandbox import Sandbox
 from webtext.records import Document
-from webtext.sandbox import Sandbox
 
 STAGE = "extract"
 
@@ -19,12 +19,12 @@ class ExtractDocument(beam.DoFn):
     def setup(self):
         # One child process per DoFn instance runs the extraction, so a page that
         # hangs it is stopped (dropped:timeout) on whatever thread Beam calls us.
-        self.sandbox = Sandbox(extract.extract_main_text, self.config.extract_time_limit_s)
+        self.sandbox = Sandbox(extraction.extract_main_text, self.config.extract_time_limit_s)
 
     def process(self, page):
         try:
-            document = extract.extract_document(page, self.config, self.sandbox)
-        except extract.Dropped as drop:
+            document = extraction.extract_document(page, self.config, self.sandbox)
+        except extraction.Dropped as drop:
             dropped(STAGE, drop.args[0])
             return
         count(STAGE, "documents")

@@ -15,11 +15,12 @@ from apache_beam.io.filesystems import FileSystems
 
 from pipelines.counters import count
 from pipelines.reddit import match_files
-from webtext import crawl, fetchlog, urls, warc
+from webtext import urls
 from webtext.config import Config
-from webtext.deadline import Watchdog
-from webtext.fetch import Fetcher
-from webtext.links import fetch_url
+from webtext.fetch import crawl, outcomes, warc
+from webtext.fetch.client import Fetcher
+from webtext.fetch.deadline import Watchdog
+from webtext.links.posts import fetch_url
 from webtext.records import Page
 
 STAGE = "fetch"
@@ -60,7 +61,7 @@ def read_outcomes(path: str):
     """(link URL, outcome row) for each whole line of one outcome file."""
     with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
         for line in f:
-            row = fetchlog.parse_outcome(line.decode("utf-8", errors="replace"))
+            row = outcomes.parse_outcome(line.decode("utf-8", errors="replace"))
             if row is None:
                 count(STAGE, "resume_skipped:partial_line")
             else:
@@ -96,14 +97,14 @@ class SplitResumed(beam.DoFn):
 
     def process(self, joined):
         _, group = joined
-        outcomes = list(group["outcomes"])
+        kept = list(group["outcomes"])
         for link in group["links"]:
-            if not outcomes:
+            if not kept:
                 yield beam.pvalue.TaggedOutput(self.TODO, link)
                 continue
-            responses = [r for r in group["responses"] if r.url == outcomes[0]["final_url"]]
+            responses = [r for r in group["responses"] if r.url == kept[0]["final_url"]]
             count(STAGE, "resumed")
-            yield count_outcome(fetchlog.page_from_outcome(link, outcomes[0], responses[0] if responses else None))
+            yield count_outcome(outcomes.page_from_outcome(link, kept[0], responses[0] if responses else None))
 
 
 def _host_bucket(link, buckets: int) -> int:
@@ -123,7 +124,7 @@ class FetchBucket(beam.DoFn):
 
     def process(self, bucket_and_links):
         _, links = bucket_and_links
-        log = fetchlog.FetchLog(self._create)
+        log = outcomes.FetchLog(self._create)
         try:
             pages = crawl.run_concurrently(
                 links, self.fetcher.fetch, lambda link: urls.host_of(fetch_url(link)),
@@ -174,8 +175,8 @@ class FetchLive(beam.PTransform):
         self.fetch_new = fetch_new
         self.fetch_dir = FileSystems.join(out, FETCH_DIR)
         # What a previous run of this output folder left: read at construction, like inputs.
-        self.outcome_files = _existing(FileSystems.join(self.fetch_dir, fetchlog.OUTCOME_PREFIX + "*"))
-        self.warc_files = _existing(FileSystems.join(self.fetch_dir, fetchlog.WARC_PREFIX + "*"))
+        self.outcome_files = _existing(FileSystems.join(self.fetch_dir, outcomes.OUTCOME_PREFIX + "*"))
+        self.warc_files = _existing(FileSystems.join(self.fetch_dir, outcomes.WARC_PREFIX + "*"))
 
     def expand(self, links):
         resumed = None

@@ -4,8 +4,8 @@ import apache_beam as beam
 
 from pipelines.counters import count, dropped
 from pipelines.reddit import KeepLinkPosts
-from webtext import links
 from webtext.config import Config
+from webtext.links import posts
 from webtext.records import Link
 
 STAGE = "links"
@@ -16,9 +16,9 @@ class MergeLink(beam.DoFn):
         self.config = config
 
     def process(self, url_and_posts):
-        url, posts = url_and_posts
-        link = links.merge_posts(url, posts)
-        reason = links.drop_reason(link, self.config)
+        url, submissions = url_and_posts
+        link = posts.merge_posts(url, submissions)
+        reason = posts.drop_reason(link, self.config)
         if reason:
             dropped(STAGE, reason)
             return

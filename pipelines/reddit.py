@@ -7,10 +7,10 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from pipelines.counters import count, dropped
-from webtext import links, reddit, reddit_live
 from webtext.config import Config
+from webtext.links import live, posts, reddit
+from webtext.links.live import ListingSpec
 from webtext.records import Submission
-from webtext.reddit_live import ListingSpec
 
 STAGE = "reddit"
 
@@ -65,11 +65,11 @@ class ReadListing(beam.DoFn):
         self.spec = spec
 
     def setup(self):
-        self.reddit = reddit_live.new_reddit(self.spec)
+        self.reddit = live.new_reddit(self.spec)
 
     def process(self, subreddit: str):
         count(STAGE, "listings")
-        yield from reddit_live.read_listing(self.reddit, self.spec, subreddit)
+        yield from live.read_listing(self.reddit, self.spec, subreddit)
 
 
 class ReadListings(beam.PTransform):
@@ -96,7 +96,7 @@ class KeepLinkPosts(beam.DoFn):
 
     def process(self, sub: Submission):
         count(STAGE, "submissions")
-        url, reason = links.post_url(sub, self.config)
+        url, reason = posts.post_url(sub, self.config)
         if reason:
             dropped(STAGE, reason)
             return

@@ -17,8 +17,10 @@ from google.protobuf.json_format import MessageToDict
 
 from pipelines.shards import INDEX
 from pipelines.webtext_pipeline import Inputs, build
-from webtext import __version__, report, shards, stages, tokens
+from webtext import __version__
 from webtext.config import Config
+from webtext.run import report, stages
+from webtext.shards import shard_format, tokens
 
 
 class Plan(NamedTuple):
@@ -103,8 +105,8 @@ def execute(plan: Plan, pipeline: beam.Pipeline, recorded_counters: dict) -> dic
     out = plan.inputs.out
     if plan.last == "shards":
         # Shards are rebuilt whole: an earlier run's files must not linger beside the new ones.
-        _clear(FileSystems.join(out, shards.SHARD_DIR, "*"))
-        _clear(FileSystems.join(out, shards.MANIFEST))
+        _clear(FileSystems.join(out, shard_format.SHARD_DIR, "*"))
+        _clear(FileSystems.join(out, shard_format.MANIFEST))
     build(pipeline, plan.inputs, plan.config, plan.first, plan.last, plan.progress_s)
     result = pipeline.run()
     if pipeline.options.view_as(TestOptions).dry_run:
@@ -125,8 +127,8 @@ def write_manifest(out: str, config: Config, counters: dict) -> dict:
     with FileSystems.open(FileSystems.join(out, INDEX)) as f:
         index = json.load(f)
     tokenizer = tokens.describe(tokens.get_encoding(config.encoding))
-    manifest = shards.build_manifest(index, config.to_dict(), tokenizer, counters, __version__)
-    with FileSystems.create(FileSystems.join(out, shards.MANIFEST)) as f:
+    manifest = shard_format.build_manifest(index, config.to_dict(), tokenizer, counters, __version__)
+    with FileSystems.create(FileSystems.join(out, shard_format.MANIFEST)) as f:
         f.write(json.dumps(manifest, indent=1).encode())
     return manifest
 

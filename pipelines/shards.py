@@ -11,9 +11,9 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from pipelines.counters import count
-from webtext import shards, tokens
 from webtext.config import Config
 from webtext.records import TokenizedDocument
+from webtext.shards import shard_format, tokens
 
 STAGE = "shards"
 INDEX = "shards/index.json"
@@ -37,8 +37,8 @@ class Tokenize(beam.DoFn):
 
 def write_shard(key_and_docs, out: str, dtype) -> dict:
     (split, index, total), docs = key_and_docs
-    name = shards.shard_name(split, index, total)
-    data, documents, token_count = shards.shard_bytes(docs, dtype)
+    name = shard_format.shard_name(split, index, total)
+    data, documents, token_count = shard_format.shard_bytes(docs, dtype)
     with FileSystems.create(FileSystems.join(out, name)) as f:
         f.write(data)
     count(STAGE, "documents", documents)
@@ -46,7 +46,7 @@ def write_shard(key_and_docs, out: str, dtype) -> dict:
     count(STAGE, f"{split}_documents", documents)
     count(STAGE, f"{split}_tokens", token_count)
     return {"name": name, "split": split, "documents": documents, "tokens": token_count,
-            "bytes": len(data), "sha256": shards.sha256_hex(data)}
+            "bytes": len(data), "sha256": shard_format.sha256_hex(data)}
 
 
 def write_index(infos: list, out: str) -> None:
@@ -70,19 +70,19 @@ class WriteShards(beam.PTransform):
             docs
             | "Batch" >> beam.BatchElements(min_batch_size=16, max_batch_size=256)
             | "Tokenize" >> beam.ParDo(Tokenize(config.encoding, config.tokenize_threads)).with_output_types(TokenizedDocument)
-            | "BySplit" >> beam.Map(lambda d: (shards.split_of(d.document.url, config.val_fraction), d))
+            | "BySplit" >> beam.Map(lambda d: (shard_format.split_of(d.document.url, config.val_fraction), d))
         )
         shard_counts = (
             tokenized
             | "SplitTokens" >> beam.Map(lambda kv: (kv[0], len(kv[1].tokens)))
             | "SumTokens" >> beam.CombinePerKey(sum)
-            | "ShardCount" >> beam.Map(lambda kv: (kv[0], shards.shard_count(kv[1], config.shard_tokens)))
+            | "ShardCount" >> beam.Map(lambda kv: (kv[0], shard_format.shard_count(kv[1], config.shard_tokens)))
         )
 
         def assign(split_and_doc, counts):
             split, doc = split_and_doc
             total = counts[split]
-            return (split, shards.shard_index(doc.document.url, total), total), doc
+            return (split, shard_format.shard_index(doc.document.url, total), total), doc
 
         return (
             tokenized

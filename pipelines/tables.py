@@ -4,7 +4,7 @@ import apache_beam as beam
 import pyarrow as pa
 from apache_beam.io.filesystems import FileSystems
 
-from webtext.links import fetch_url
+from webtext.links.posts import fetch_url
 
 LINKS = pa.schema([
     ("url", pa.string()), ("original_urls", pa.list_(pa.string())),

@@ -20,10 +20,10 @@ from pipelines.reddit import ReadListings, ReadSubmissions
 from pipelines.shards import WriteShards
 from pipelines.tables import DOCUMENTS, DUPLICATES, LINKS, PAGES, WriteTable, WriteUrlList
 from webtext.config import Config
-from webtext.fetchlog import outcome_row
+from webtext.fetch.outcomes import outcome_row
+from webtext.links.live import ListingSpec
 from webtext.records import Document, Link
-from webtext.reddit_live import ListingSpec
-from webtext.stages import between
+from webtext.run.stages import between
 
 
 class Inputs(NamedTuple):

@@ -14,11 +14,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import Route
-from webtext import collect, shards, tokens
+from webtext import collect
 from webtext.sample import make
 from webtext.sample.make import GOOD, SITES
 from webtext.sample.pages import article_page
 from webtext.sample.prose import article
+from webtext.shards import shard_format, tokens
 
 EXPECTED = json.loads((resources.files("webtext") / "sample" / "expected.json").read_text())
 DROP_PREFIXES = ("skipped:", "dropped:", "failed:", "removed:")
@@ -50,7 +51,7 @@ def test_a_generated_input_twice_the_sample_reaches_twice_its_counts(tmp_path):
 
 def test_manifest_describes_the_shards_on_disk(sample):
     out, counters, manifest = sample
-    assert manifest == shards.load_manifest(str(out))
+    assert manifest == shard_format.load_manifest(str(out))
     for shard in manifest["shards"]:
         assert hashlib.sha256((out / shard["name"]).read_bytes()).hexdigest() == shard["sha256"]
     totals = manifest["totals"]
@@ -62,7 +63,7 @@ def test_manifest_describes_the_shards_on_disk(sample):
 
 
 def _all_rows(out: Path) -> list[dict]:
-    return [row for split in shards.SPLITS for row in shards.iter_documents(str(out), split)]
+    return [row for split in shard_format.SPLITS for row in shard_format.iter_documents(str(out), split)]
 
 
 def test_shards_decode_back_to_the_sample_articles(sample):
@@ -147,7 +148,8 @@ def test_unknown_until_and_missing_dumps_are_clear_errors(tmp_path):
 
 
 def test_a_tiny_gpt_learns_from_the_sample_shards(sample, tmp_path, capsys):
-    from model import sample as sampler, train
+    from model import sample as sampler
+    from model import train
 
     out, _, _ = sample
     gpt_out = tmp_path / "gpt"

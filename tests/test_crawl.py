@@ -4,7 +4,7 @@ import threading
 import time
 from collections import Counter
 
-from webtext.crawl import run_concurrently
+from webtext.fetch.crawl import run_concurrently
 
 
 class Tracker:

@@ -8,8 +8,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from webtext import collect, export, shards, tokens, verify
+from webtext import collect, export, verify
 from webtext.records import Document, TokenizedDocument
+from webtext.shards import shard_format, tokens
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def test_a_fresh_dataset_verifies(dataset, capsys):
 
 def test_verification_catches_a_corrupted_shard(dataset, tmp_path, capsys):
     copy = _copy(dataset, tmp_path)
-    shard = copy / shards.load_manifest(str(copy))["shards"][0]["name"]
+    shard = copy / shard_format.load_manifest(str(copy))["shards"][0]["name"]
     data = bytearray(shard.read_bytes())
     data[len(data) // 2] ^= 0xFF
     shard.write_bytes(bytes(data))
@@ -54,31 +55,31 @@ def test_verification_catches_a_manifest_that_lies(dataset, tmp_path):
 
 def test_nanogpt_export_holds_every_token_in_manifest_order(dataset, tmp_path):
     written = export.export_nanogpt(str(dataset), str(tmp_path / "nanogpt"))
-    for split in shards.SPLITS:
+    for split in shard_format.SPLITS:
         data = np.memmap(tmp_path / "nanogpt" / f"{split}.bin", dtype=np.uint16, mode="r")
-        expected = np.concatenate([shards.token_array(p) for p in shards.shard_paths(str(dataset), split)])
+        expected = np.concatenate([shard_format.token_array(p) for p in shard_format.shard_paths(str(dataset), split)])
         assert written[split] == len(data) and (data == expected).all()
     text = tokens.gpt2_encoding().decode(data[: int(np.argmax(data == 50256))].tolist())
-    assert text == next(shards.iter_documents(str(dataset), "val"))["text"]
+    assert text == next(shard_format.iter_documents(str(dataset), "val"))["text"]
 
 
 def test_nanogpt_export_refuses_tokens_that_do_not_fit_uint16(tmp_path):
     doc = Document("https://a.com/x", "a.com", "", "hello", "en", 1, 5, 5, 1, ["news"])
-    data, n_docs, n_tokens = shards.shard_bytes([TokenizedDocument(doc, [100_000, 100_257])], np.uint32)
+    data, n_docs, n_tokens = shard_format.shard_bytes([TokenizedDocument(doc, [100_000, 100_257])], np.uint32)
     (tmp_path / "shards").mkdir()
-    (tmp_path / shards.shard_name("train", 0, 1)).write_bytes(data)
-    info = {"name": shards.shard_name("train", 0, 1), "split": "train", "documents": n_docs, "tokens": n_tokens,
+    (tmp_path / shard_format.shard_name("train", 0, 1)).write_bytes(data)
+    info = {"name": shard_format.shard_name("train", 0, 1), "split": "train", "documents": n_docs, "tokens": n_tokens,
             "sha256": hashlib.sha256(data).hexdigest()}
-    manifest = shards.build_manifest([info], {"val_fraction": 0.0}, tokens.describe(tokens.get_encoding("cl100k_base")), {}, "t")
-    (tmp_path / shards.MANIFEST).write_text(json.dumps(manifest))
-    assert shards.token_array(str(tmp_path / info["name"])).tolist() == [100_000, 100_257]
+    manifest = shard_format.build_manifest([info], {"val_fraction": 0.0}, tokens.describe(tokens.get_encoding("cl100k_base")), {}, "t")
+    (tmp_path / shard_format.MANIFEST).write_text(json.dumps(manifest))
+    assert shard_format.token_array(str(tmp_path / info["name"])).tolist() == [100_000, 100_257]
     assert verify.verify(str(tmp_path))[0] == []
     with pytest.raises(ValueError, match="uint16"):
         export.export_nanogpt(str(tmp_path), str(tmp_path / "nanogpt"))
 
 
 def _shard_files(dataset):
-    return [str(dataset / s["name"]) for s in shards.load_manifest(str(dataset))["shards"]]
+    return [str(dataset / s["name"]) for s in shard_format.load_manifest(str(dataset))["shards"]]
 
 
 def test_shards_load_in_hugging_face_datasets(dataset, monkeypatch):
@@ -86,7 +87,7 @@ def test_shards_load_in_hugging_face_datasets(dataset, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     from datasets import load_dataset
 
-    manifest = shards.load_manifest(str(dataset))
+    manifest = shard_format.load_manifest(str(dataset))
     loaded = load_dataset("arrow", data_files={"train": _shard_files(dataset)}, split="train",
                           cache_dir=str(dataset.parent / "hf-cache"))
     assert loaded.num_rows == sum(s["documents"] for s in manifest["shards"])
@@ -108,7 +109,7 @@ def test_shards_query_in_duckdb(dataset):
     connection.register("shards", pa.concat_tables(pa.ipc.open_file(path).read_all() for path in _shard_files(dataset)))
     [(documents, tokens_total, domains)] = connection.sql(
         "select count(*), sum(len(tokens)), count(distinct domain) from shards").fetchall()
-    manifest = shards.load_manifest(str(dataset))
+    manifest = shard_format.load_manifest(str(dataset))
     assert (documents, tokens_total) == (98, sum(s["tokens"] for s in manifest["shards"]))
     assert domains > 5
 
@@ -117,5 +118,5 @@ def test_manifest_is_byte_identical_across_runs_and_worker_counts(dataset, tmp_p
     again = tmp_path / "again"
     collect.run(["--out", str(again), "--workers", "2"])
     assert (again / "manifest.json").read_bytes() == (dataset / "manifest.json").read_bytes()
-    for entry in shards.load_manifest(str(dataset))["shards"]:
+    for entry in shard_format.load_manifest(str(dataset))["shards"]:
         assert (again / entry["name"]).read_bytes() == (dataset / entry["name"]).read_bytes()

@@ -4,13 +4,13 @@ import ftfy.bad_codecs  # noqa: F401 (registers the "sloppy" codecs that real mo
 import pytest
 
 from webtext.config import Config
-from webtext.extract import Dropped, extract_document, extract_main_text
-from webtext.links import merge_posts
+from webtext.extract.extraction import Dropped, extract_document, extract_main_text
+from webtext.extract.sandbox import Sandbox
+from webtext.links.posts import merge_posts
 from webtext.records import Page, Submission
 from webtext.sample.pages import app_shell_page, article_page
 from webtext.sample.prose import article
 from webtext.sample.unwanted import GERMAN_STORY, captcha_page, cookie_wall_page, german_article_page, login_wall_page
-from webtext.sandbox import Sandbox
 
 STORY = article(42)
 LINK = merge_posts("https://news.example.com/2017/story", [

@@ -2,12 +2,12 @@
 
 import pytest
 
-from webtext.charset import decode_html
-from webtext.clean import clean_text, repair_unicode
-from webtext.language import Language, identify_language, is_kept, parse_languages
+from webtext.extract.charset import decode_html
+from webtext.extract.clean import clean_text, repair_unicode
+from webtext.extract.language import Language, identify_language, is_kept, parse_languages
+from webtext.extract.walls import wall_reason
 from webtext.sample.prose import article
 from webtext.sample.unwanted import GERMAN_STORY
-from webtext.walls import wall_reason
 
 RUSSIAN = "Городской совет во вторник решил достроить велосипедную дорожку вдоль реки к весне."
 JAPANESE = "市議会は火曜日、川沿いの自転車道を春までに完成させることを決めた。"

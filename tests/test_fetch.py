@@ -8,10 +8,10 @@ import pytest
 from tests import hostile
 from tests.conftest import Route, serving
 from webtext.config import Config
-from webtext.deadline import Watchdog
-from webtext.fetch import Fetcher, archive_url
-from webtext.links import merge_posts
-from webtext.netguard import FetchError, checked_address
+from webtext.fetch.client import Fetcher, archive_url
+from webtext.fetch.deadline import Watchdog
+from webtext.fetch.netguard import FetchError, checked_address
+from webtext.links.posts import merge_posts
 from webtext.records import Submission
 
 CONFIG = Config(allow_loopback=True, connect_timeout_s=1, read_timeout_s=1, total_timeout_s=2,

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 
 from tests import hostile
 from tests.conftest import Route, serving
-from webtext.fetch import archive_url
+from webtext.fetch.client import archive_url
 
 CREATED = 1500000000
 PAGE = b"<html><body><p>A page that is fine.</p></body></html>"

@@ -2,8 +2,8 @@
 
 import itertools
 
-from webtext import links
 from webtext.config import Config
+from webtext.links import posts
 from webtext.records import Submission
 
 
@@ -19,7 +19,7 @@ POSTS = [
 
 
 def test_merge_is_independent_of_post_order():
-    merged = [links.merge_posts("https://a.com/x", order) for order in itertools.permutations(POSTS)]
+    merged = [posts.merge_posts("https://a.com/x", order) for order in itertools.permutations(POSTS)]
     link = merged[0]
     assert all(other == link for other in merged)
     assert link.post_ids == ["p1", "p2", "p3"]
@@ -29,19 +29,19 @@ def test_merge_is_independent_of_post_order():
 
 
 def test_fetch_url_is_the_earliest_posters():
-    assert links.fetch_url(links.merge_posts("https://a.com/x", POSTS)) == "https://www.a.com/x"
+    assert posts.fetch_url(posts.merge_posts("https://a.com/x", POSTS)) == "https://www.a.com/x"
 
 
 def test_summed_karma_rule_counts_every_repost():
-    low = links.merge_posts("https://a.com/y", [_post("q1", "https://a.com/y", 1, 1), _post("q2", "https://a.com/y", 1, 2)])
-    assert links.drop_reason(low, Config(karma_rule="summed")) == "low_total_score"
-    assert links.drop_reason(low, Config(karma_rule="summed", min_score=2)) is None
-    assert links.drop_reason(low, Config()) is None  # per post: decided before merging
+    low = posts.merge_posts("https://a.com/y", [_post("q1", "https://a.com/y", 1, 1), _post("q2", "https://a.com/y", 1, 2)])
+    assert posts.drop_reason(low, Config(karma_rule="summed")) == "low_total_score"
+    assert posts.drop_reason(low, Config(karma_rule="summed", min_score=2)) is None
+    assert posts.drop_reason(low, Config()) is None  # per post: decided before merging
 
 
 def test_post_url_applies_post_rules_then_url_rules():
     post = _post("p", "http://www.a.com/x/?utm_source=r", 5, 100)
-    assert links.post_url(post, Config()) == ("https://a.com/x", None)
-    assert links.post_url(post._replace(score=1), Config()) == ("", "low_score")
-    assert links.post_url(post._replace(url="ftp://a.com/x"), Config()) == ("", "invalid_url")
-    assert links.post_url(post._replace(url="https://en.wikipedia.org/wiki/X"), Config())[1] == "wikipedia"
+    assert posts.post_url(post, Config()) == ("https://a.com/x", None)
+    assert posts.post_url(post._replace(score=1), Config()) == ("", "low_score")
+    assert posts.post_url(post._replace(url="ftp://a.com/x"), Config()) == ("", "invalid_url")
+    assert posts.post_url(post._replace(url="https://en.wikipedia.org/wiki/X"), Config())[1] == "wikipedia"

@@ -7,17 +7,25 @@ import json
 import random
 from itertools import islice
 
-from numpy.lib.stride_tricks import sliding_window_view
 import pytest
 import torch
+from numpy.lib.stride_tricks import sliding_window_view
 from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.utils.flop_counter import FlopCounterMode
 
 from model.data import TokenWindows, stream
 from model.gpt import GPT, PRESETS, GPTConfig, KVCache, filter_logits
 from webtext.records import Document, TokenizedDocument
-from webtext.shards import FORMAT, MANIFEST, iter_documents, shard_bytes, shard_name, shard_paths, token_array
-from webtext.tokens import describe, encode_documents, gpt2_encoding
+from webtext.shards.shard_format import (
+    FORMAT,
+    MANIFEST,
+    iter_documents,
+    shard_bytes,
+    shard_name,
+    shard_paths,
+    token_array,
+)
+from webtext.shards.tokens import describe, encode_documents, gpt2_encoding
 
 PARAGRAPHS = [
     "The river runs past the old mill and under the stone bridge before it reaches the town. "

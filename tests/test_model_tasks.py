@@ -20,7 +20,7 @@ from model.evaluate import continuation_logprob, evaluate_text, multiple_choice,
 from model.finetune import DELIM, EXTRACT, START, Classifier, Task, encode, finetune_loss, read_examples
 from model.gpt import GPT, GPTConfig
 from tests.test_model import PARAGRAPHS
-from webtext.tokens import gpt2_encoding
+from webtext.shards.tokens import gpt2_encoding
 
 # Two topics, each the words of some of the training paragraphs: countryside and town life.
 TOPICS = {"country": (0, 2, 6), "town": (1, 4, 5)}

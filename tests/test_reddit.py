@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from webtext import reddit
 from webtext.config import Config
+from webtext.links import reddit
 from webtext.records import Submission
 
 RECORDS = [

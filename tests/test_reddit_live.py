@@ -3,8 +3,8 @@
 import pytest
 
 from tests.fake_reddit import FakeReddit, t3
-from webtext import reddit_live
-from webtext.reddit_live import ListingSpec
+from webtext.links import live
+from webtext.links.live import ListingSpec
 
 POSTS = {
     "news": [t3(f"n{i}", f"https://www.example.com/story/{i}", score=100 - i, created_utc=1500000000 + i) for i in range(250)],
@@ -28,7 +28,7 @@ def _spec(fake, subreddits, **kw):
 
 def test_a_listing_is_read_page_by_page_into_submissions(fake_reddit):
     spec = _spec(fake_reddit, ["news"], limit=230)
-    subs = list(reddit_live.read_listing(reddit_live.new_reddit(spec), spec, "news"))
+    subs = list(live.read_listing(live.new_reddit(spec), spec, "news"))
     assert [s.id for s in subs] == [f"n{i}" for i in range(230)]
     assert subs[0] == ("n0", "https://www.example.com/story/0", "www.example.com", "news", 100, 1500000000, False, False)
     listing_requests = [path for method, path in fake_reddit.requests if method == "GET"]
@@ -38,7 +38,7 @@ def test_a_listing_is_read_page_by_page_into_submissions(fake_reddit):
 
 def test_flags_and_sorts_come_through(fake_reddit):
     spec = _spec(fake_reddit, ["pics"], sort="new")
-    subs = list(reddit_live.read_listing(reddit_live.new_reddit(spec), spec, "pics"))
+    subs = list(live.read_listing(live.new_reddit(spec), spec, "pics"))
     assert [(s.is_self, s.over_18, s.subreddit) for s in subs] == [(False, False, "pics"), (True, True, "pics")]
     assert all(path.startswith("/r/pics/new") for method, path in fake_reddit.requests if method == "GET")
 
@@ -46,7 +46,7 @@ def test_flags_and_sorts_come_through(fake_reddit):
 def test_an_unknown_sort_is_a_clear_error(fake_reddit):
     spec = _spec(fake_reddit, ["news"], sort="best-ever")
     with pytest.raises(ValueError, match="listing sort"):
-        reddit_live.listing(reddit_live.new_reddit(spec), spec, "news")
+        live.listing(live.new_reddit(spec), spec, "news")
 
 
 def test_live_listings_go_through_the_same_rules_in_the_pipeline(fake_reddit, tmp_path):

@@ -16,9 +16,10 @@ import pyarrow.parquet as pq
 from pipelines.reddit import KeepLinkPosts
 from pipelines.run import make_pipeline
 from tests.conftest import Route, serving
-from webtext import collect, report
+from webtext import collect
 from webtext.config import Config
 from webtext.records import Submission
+from webtext.run import report
 from webtext.sample.pages import article_page
 from webtext.sample.prose import article, edited
 

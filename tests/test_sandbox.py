@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from webtext.sandbox import Crashed, Sandbox, TimedOut
+from webtext.extract.sandbox import Crashed, Sandbox, TimedOut
 
 
 # Module-level, so the spawned child can import them by name.

@@ -2,8 +2,8 @@
 
 import dataclasses
 
-from webtext import stages
 from webtext.config import Config
+from webtext.run import stages
 
 INPUTS = {"dumps": ["RS_2017-12.zst"], "listings": None, "warcs": [], "out": "run1"}
 

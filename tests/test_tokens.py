@@ -3,7 +3,7 @@
 import pytest
 from tiktoken.load import data_gym_to_mergeable_bpe_ranks
 
-from webtext import tokens
+from webtext.shards import tokens
 
 
 def test_gpt2_encodes_as_gpt2_does():

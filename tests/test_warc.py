@@ -4,9 +4,9 @@ import io
 
 from warcio.warcwriter import WARCWriter
 
-from webtext import warc
 from webtext.config import Config
-from webtext.links import merge_posts
+from webtext.fetch import warc
+from webtext.links.posts import merge_posts
 from webtext.records import Submission
 
 HTML = "<html><body><p>Grüße aus dem Archiv</p></body></html>".encode()

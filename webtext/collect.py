@@ -15,9 +15,10 @@ from importlib import resources
 
 from pipelines.run import Plan, execute, make_pipeline, missing_kept_outputs, read_markers
 from pipelines.webtext_pipeline import Inputs
-from webtext import __version__, stages
+from webtext import __version__
 from webtext.config import Config, knobs
-from webtext.reddit_live import SORTS, TIME_FILTERS, ListingSpec
+from webtext.links.live import SORTS, TIME_FILTERS, ListingSpec
+from webtext.run import stages
 
 SAMPLE_DUMPS = "RS_*"
 SAMPLE_WARC = "pages.warc.gz"

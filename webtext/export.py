@@ -11,22 +11,22 @@ import sys
 
 import numpy as np
 
-from webtext import shards
+from webtext.shards import shard_format
 
 
 def export_nanogpt(out_dir: str, dest: str) -> dict:
     """Write dest/train.bin and dest/val.bin; returns tokens written per split."""
-    manifest = shards.load_manifest(out_dir)
+    manifest = shard_format.load_manifest(out_dir)
     if np.dtype(manifest["token_dtype"]) != np.uint16:
         raise ValueError(f"nanoGPT's .bin files hold uint16 tokens; {manifest['tokenizer']['name']} "
                          f"needs {manifest['token_dtype']}")
     os.makedirs(dest, exist_ok=True)
     written = {}
-    for split in shards.SPLITS:
+    for split in shard_format.SPLITS:
         path = os.path.join(dest, f"{split}.bin")
         with open(path + ".tmp", "wb") as f:
-            for shard in shards.shard_paths(out_dir, split):
-                shards.token_array(shard).tofile(f)
+            for shard in shard_format.shard_paths(out_dir, split):
+                shard_format.token_array(shard).tofile(f)
         os.replace(path + ".tmp", path)
         written[split] = os.path.getsize(path) // 2
     return written

@@ -14,14 +14,14 @@ import sys
 import numpy as np
 import pyarrow as pa
 
-from webtext import shards
+from webtext.shards import shard_format
 
 CHUNK = 1 << 20
 
 
 def _sha256(path: str) -> str:
     digest = hashlib.sha256()
-    with shards.open_file(path) as f:
+    with shard_format.open_file(path) as f:
         while chunk := f.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
@@ -29,11 +29,11 @@ def _sha256(path: str) -> str:
 
 def shard_problems(out_dir: str, entry: dict, manifest: dict) -> list[str]:
     """What is wrong with one shard, as sentences; empty when it checks out."""
-    name, path = entry["name"], shards.join(out_dir, entry["name"])
+    name, path = entry["name"], shard_format.join(out_dir, entry["name"])
     try:
         if _sha256(path) != entry["sha256"]:
             return [f"{name}: sha256 differs from the manifest (corrupt or rewritten)"]
-        batch = shards.open_shard(path)
+        batch = shard_format.open_shard(path)
     except (OSError, pa.ArrowInvalid) as err:
         return [f"{name}: cannot be read ({err})"]
     tokens = batch.column("tokens")
@@ -47,18 +47,18 @@ def shard_problems(out_dir: str, entry: dict, manifest: dict) -> list[str]:
     if len(ends) and not (tokens.values.to_numpy()[ends] == manifest["tokenizer"]["eot_token"]).all():
         problems.append(f"{name}: a document does not end with <|endoftext|>")
     fraction = manifest["config"]["val_fraction"]
-    if any(shards.split_of(url, fraction) != entry["split"] for url in batch.column("url").to_pylist()):
+    if any(shard_format.split_of(url, fraction) != entry["split"] for url in batch.column("url").to_pylist()):
         problems.append(f"{name}: holds URLs whose hash puts them in the other split")
     return problems
 
 
 def verify(out_dir: str) -> tuple[list[str], str]:
     """(problems, summary) for the dataset in out_dir."""
-    manifest = shards.load_manifest(out_dir)
+    manifest = shard_format.load_manifest(out_dir)
     problems = [p for entry in manifest["shards"] for p in shard_problems(out_dir, entry, manifest)]
     listed = {entry["name"] for entry in manifest["shards"]}
-    problems += [f"{name}: in {shards.SHARD_DIR}/ but not in the manifest (an earlier run's?)"
-                 for name in shards.shard_files(out_dir) if name not in listed]
+    problems += [f"{name}: in {shard_format.SHARD_DIR}/ but not in the manifest (an earlier run's?)"
+                 for name in shard_format.shard_files(out_dir) if name not in listed]
     totals = manifest["totals"]
     summary = (f"{len(manifest['shards'])} shards, "
                f"{sum(t['documents'] for t in totals.values()):,} documents, "

@@ -16,9 +16,9 @@ pipeline counter is tallied here from how the sample is built, independently
 of the pipeline.
 """
 
+import argparse
 import bz2
 import io
-import argparse
 import json
 import lzma
 import random
@@ -28,10 +28,10 @@ from pathlib import Path
 import zstandard
 from warcio.warcwriter import WARCWriter
 
+from webtext.fetch.warc import write_response
 from webtext.sample.pages import app_shell_page, article_page
 from webtext.sample.prose import article, edited
 from webtext.sample.unwanted import captcha_page, cookie_wall_page, german_article_page, login_wall_page
-from webtext.warc import write_response
 
 SITES = {
     "rivertoncourier.com": "Riverton Courier", "dailyledger.net": "The Daily Ledger",

@@ -14,11 +14,11 @@ import requests
 from urllib3.exceptions import ConnectTimeoutError, ReadTimeoutError
 
 from webtext.config import Config
-from webtext.deadline import Watchdog, running
-from webtext.links import fetch_url
-from webtext.netguard import FetchError, guarded_session
+from webtext.fetch.deadline import Watchdog, running
+from webtext.fetch.netguard import FetchError, guarded_session
+from webtext.fetch.robots import Robots, RobotsUnreachable
+from webtext.links.posts import fetch_url
 from webtext.records import Link, Page
-from webtext.robots import Robots, RobotsUnreachable
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 CHUNK = 64 * 1024

@@ -16,8 +16,8 @@ from typing import BinaryIO, Callable
 
 from warcio.warcwriter import WARCWriter
 
+from webtext.fetch.warc import WarcResponse, write_response
 from webtext.records import Link, Page
-from webtext.warc import WarcResponse, write_response
 
 OUTCOME_PREFIX = "outcomes-"
 WARC_PREFIX = "pages-"

@@ -13,15 +13,15 @@ import trafilatura
 from trafilatura.metadata import examine_meta, extract_title
 from trafilatura.utils import load_html
 
-from webtext import tokens
-from webtext.charset import decode_html
-from webtext.clean import clean_text, repair_unicode
 from webtext.config import Config
-from webtext.language import identify_language, is_kept, parse_languages
+from webtext.extract.charset import decode_html
+from webtext.extract.clean import clean_text, repair_unicode
+from webtext.extract.language import identify_language, is_kept, parse_languages
+from webtext.extract.sandbox import Crashed, TimedOut
+from webtext.extract.walls import wall_reason
 from webtext.records import Document, Page
-from webtext.sandbox import Crashed, TimedOut
+from webtext.shards import tokens
 from webtext.urls import host_of
-from webtext.walls import wall_reason
 
 # First pass: trafilatura's own heuristics only, favouring precision (boilerplate
 # in training text costs more than a missed sentence). Comments are not the

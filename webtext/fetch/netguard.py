@@ -16,8 +16,8 @@ from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.util.retry import Retry
 
-from webtext import deadline
 from webtext.config import Config
+from webtext.fetch import deadline
 
 
 class FetchError(Exception):

@@ -11,7 +11,8 @@ from collections import Counter
 
 import numpy as np
 
-from webtext import shards, stages
+from webtext.run import stages
+from webtext.shards import shard_format
 from webtext.urls import registered_domain
 
 REPORT = "report.md"
@@ -37,9 +38,9 @@ def domain_label(host: str) -> str:
 def dataset_stats(out_dir: str) -> tuple[Counter, np.ndarray]:
     """(documents per host, tokens per document) over both splits, text never loaded."""
     hosts, lengths = Counter(), []
-    for split in shards.SPLITS:
-        for path in shards.shard_paths(out_dir, split):
-            batch = shards.open_shard(path)
+    for split in shard_format.SPLITS:
+        for path in shard_format.shard_paths(out_dir, split):
+            batch = shard_format.open_shard(path)
             hosts.update(batch.column("domain").to_pylist())
             lengths.append(np.diff(batch.column("tokens").offsets.to_numpy()))
     return hosts, np.concatenate(lengths) if lengths else np.zeros(0, np.int64)

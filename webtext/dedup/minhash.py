@@ -15,7 +15,7 @@ import numpy as np
 import xxhash
 from datasketch import LeanMinHash, MinHash
 
-from webtext.dedup import word_bytes
+from webtext.dedup.duplicates import word_bytes
 
 SCHEME = "affine32"
 SEED = 1

@@ -5,8 +5,8 @@ fetch stage can keep. Only `response` records carry pages.
 """
 
 import io
-from http import HTTPStatus
 import uuid
+from http import HTTPStatus
 from typing import BinaryIO, Iterator, NamedTuple
 
 from warcio.archiveiterator import ArchiveIterator
@@ -15,9 +15,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from webtext.config import Config
-from webtext.fetch import response_error
+from webtext.fetch.client import response_error
 from webtext.records import Link, Page
-
 
 # Our own header: the normalised URL of the link a response was fetched for
 # (the target URI may be a redirect's end or an archive capture).

@@ -2,8 +2,9 @@
 
 from typing import Iterable
 
-from webtext import reddit, urls
+from webtext import urls
 from webtext.config import Config
+from webtext.links import reddit
 from webtext.records import Link, Submission
 
 

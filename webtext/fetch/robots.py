@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import requests
 from protego import Protego
 
-from webtext.netguard import FetchError
+from webtext.fetch.netguard import FetchError
 
 MAX_ROBOTS_BYTES = 512 * 1024  # Google reads the first 500 KiB
 
