@@ -28,7 +28,8 @@ from pathlib import Path
 import trafilatura
 
 from webtext.config import Config
-from webtext.extract.extraction import Dropped, extract_document, extract_main_text
+from webtext.drops import Dropped
+from webtext.extract.extraction import extract_document, extract_main_text
 from webtext.extract.sandbox import Sandbox
 from webtext.records import Link, Page
 
@@ -83,11 +84,11 @@ class Ours:
         self.extractor, self.dropped = extractor, {}
 
     def __call__(self, page: dict) -> str:
-        try:
-            return extract_document(as_page(page), SCORED, self.extractor).text
-        except Dropped as drop:
-            self.dropped[page["url"]] = drop.args[0]
+        document = extract_document(as_page(page), SCORED, self.extractor)
+        if isinstance(document, Dropped):
+            self.dropped[page["url"]] = document.reason
             return ""
+        return document.text
 
 
 def trafilatura_with(**options):

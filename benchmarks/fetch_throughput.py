@@ -6,7 +6,7 @@ A separate process serves HTML on 64 loopback addresses (127.0.0.1-64, so the
 per-host limit applies as it would across sites), each answer after `latency`.
 The bound for a fetcher is concurrency / latency pages per second; a plain
 sequential `requests` loop gets 1 / latency. The webtext contender is the
-fetch stage's own path: webtext.crawl's scheduler over webtext.fetch.Fetcher
+fetch stage's own path: webtext.fetch.crawl's scheduler over webtext.fetch.Fetcher
 (guarded connections, retries, deadline watchdog, byte cap), robots.txt off.
 """
 

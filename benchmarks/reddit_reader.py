@@ -1,4 +1,4 @@
-"""Dump reading speed: webtext.reddit against a bare zstandard + json.loads loop.
+"""Dump reading speed: webtext.links.reddit against a bare zstandard + json.loads loop.
 
     python benchmarks/reddit_reader.py [--records 1000000] [--repeats 3] [--dump PATH]
 
@@ -20,6 +20,7 @@ import time
 import zstandard
 
 from webtext.config import Config
+from webtext.drops import Dropped
 from webtext.links import posts, reddit
 
 SUBREDDITS = ["news", "worldnews", "politics", "technology", "science", "AskReddit", "pics", "funny", "gaming", "todayilearned"]
@@ -80,8 +81,8 @@ def webtext_reader(path: str) -> int:
     config, n = Config(), 0
     with open(path, "rb") as f:
         for record in reddit.read_submissions(f, path):
-            if not isinstance(record, reddit.BadRecord):
-                reddit.drop_reason(record, config)
+            if not isinstance(record, Dropped):
+                reddit.check_post(record, config)
             n += 1
     return n
 
@@ -91,7 +92,7 @@ def webtext_reader_and_urls(path: str) -> int:
     config, n = Config(), 0
     with open(path, "rb") as f:
         for record in reddit.read_submissions(f, path):
-            if not isinstance(record, reddit.BadRecord):
+            if not isinstance(record, Dropped):
                 posts.post_url(record, config)
             n += 1
     return n

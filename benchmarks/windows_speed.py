@@ -22,27 +22,27 @@ import numpy as np
 import torch
 
 from model.data import TokenWindows, stream
-from webtext import export
+from webtext import export, layout
 from webtext.records import Document, TokenizedDocument
-from webtext.shards.shard_format import FORMAT, MANIFEST, SHARD_DIR, shard_bytes, shard_name
+from webtext.shards.shard_format import FORMAT, shard_bytes
 
 BATCH, BLOCK = 12, 1024
 
 
 def write_shards(root: str, tokens: int, shards: int = 4, doc_tokens: int = 1000) -> None:
     rng = np.random.default_rng(0)
-    os.makedirs(os.path.join(root, SHARD_DIR))
+    os.makedirs(os.path.join(root, layout.SHARD_DIR))
     entries = []
     for index in range(shards):
         docs = [TokenizedDocument(Document(f"https://a.com/{index}/{i}", "a.com", "", "", "en", 0, 3, 3, 0, []),
                                   rng.integers(0, 50256, doc_tokens, dtype=np.uint16))
                 for i in range(tokens // shards // doc_tokens)]
         data, n_docs, n_tokens = shard_bytes(docs)
-        name = shard_name("train", index, shards)
+        name = layout.shard("train", index, shards)
         with open(os.path.join(root, name), "wb") as f:
             f.write(data)
         entries.append({"name": name, "split": "train", "documents": n_docs, "tokens": n_tokens})
-    with open(os.path.join(root, MANIFEST), "w") as f:
+    with open(os.path.join(root, layout.MANIFEST), "w") as f:
         json.dump({"format": FORMAT, "shards": entries, "token_dtype": "uint16"}, f)
 
 

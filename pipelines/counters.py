@@ -1,12 +1,17 @@
-"""Named Beam counters, one per stage and reason."""
+"""Beam counters under the names of webtext.counts: one per stage, what and reason."""
 
 from apache_beam.metrics import Metrics
 
+from webtext import counts
+from webtext.drops import Dropped
 
-def count(stage: str, name: str, n: int = 1) -> None:
-    """Add n to the counter "<stage>/<name>" (e.g. "fetch", "failed:timeout")."""
+
+def count(key: str, n: int = 1) -> None:
+    """Add n to the counter key ("<stage>/<name>", from webtext.counts)."""
+    stage, name = key.split("/", 1)
     Metrics.counter(stage, name).inc(n)
 
 
-def dropped(stage: str, reason: str) -> None:
-    count(stage, f"dropped:{reason}")
+def count_loss(stage: str, kind: str, dropped: Dropped, n: int = 1) -> None:
+    """Count a record lost by stage as kind (counts.DROPPED, ...) under its reason."""
+    count(counts.lost(stage, kind, dropped.reason), n)

@@ -15,9 +15,10 @@ import apache_beam as beam
 import numpy as np
 
 from pipelines.counters import count
+from webtext import counts
 from webtext.config import Config
 from webtext.dedup import duplicates, minhash
-from webtext.records import Document
+from webtext.records import Document, Duplicate
 
 STAGE = "dedup"
 DUPLICATES = "duplicates"
@@ -26,13 +27,13 @@ DUPLICATES = "duplicates"
 class Shingled(NamedTuple):
     """What verifying a pair needs of a document."""
 
-    rank: tuple
+    rank: duplicates.Rank
     shingles: np.ndarray  # sorted distinct shingle hashes
 
 
-def duplicate_row(url: str, kept_url: str, similarity: float, kind: str) -> dict:
-    count(STAGE, f"removed:{kind}")
-    return {"url": url, "duplicate_of": kept_url, "similarity": similarity, "kind": kind}
+def removal(url: str, kept_url: str, similarity: float, kind: str) -> Duplicate:
+    count(counts.lost(STAGE, counts.REMOVED, kind))
+    return Duplicate(url, kept_url, similarity, kind)
 
 
 class KeepBestCopy(beam.DoFn):
@@ -43,7 +44,7 @@ class KeepBestCopy(beam.DoFn):
         best, *others = sorted(docs, key=duplicates.rank)
         yield best
         for doc in others:
-            yield beam.pvalue.TaggedOutput(DUPLICATES, duplicate_row(doc.url, best.url, 1.0, "exact"))
+            yield beam.pvalue.TaggedOutput(DUPLICATES, removal(doc.url, best.url, 1.0, "exact"))
 
 
 class Sketch(beam.DoFn):
@@ -108,15 +109,15 @@ def _cluster(key_and_edges):
     yield from duplicates.clusters((a, b) for a, b, _ in edges)
 
 
-def _counted(element, name: str):
-    count(STAGE, name)
+def _counted(element, key: str):
+    count(key)
     return element
 
 
 def _unless_removed(url_and_group):
     _, group = url_and_group
     if not group["removed"]:
-        count(STAGE, "kept")
+        count(counts.UNIQUE)
         yield from group["docs"]
 
 
@@ -142,10 +143,10 @@ class NearDuplicates(beam.PTransform):
             | "GroupBands" >> beam.GroupByKey()
             | "BucketPairs" >> beam.FlatMap(_bucket_pairs)
             | "DistinctPairs" >> beam.Distinct()
-            | "CountCandidates" >> beam.Map(_counted, "candidate_pairs")
+            | "CountCandidates" >> beam.Map(_counted, counts.CANDIDATE_PAIRS)
             | "VerifyPairs" >> PairSimilarity(shingled)
             | "AtThreshold" >> beam.Filter(lambda edge: edge[2] >= threshold)
-            | "CountEdges" >> beam.Map(_counted, "duplicate_pairs")
+            | "CountEdges" >> beam.Map(_counted, counts.DUPLICATE_PAIRS)
         )
         removed = (
             edges
@@ -158,7 +159,7 @@ class NearDuplicates(beam.PTransform):
         return (
             removed
             | "TableSimilarity" >> PairSimilarity(shingled)
-            | "NearRow" >> beam.Map(lambda e: duplicate_row(e[0][-1], e[1][-1], e[2], "near"))
+            | "NearRow" >> beam.Map(lambda e: removal(e[0].url, e[1].url, e[2], "near")).with_output_types(Duplicate)
         )
 
 
@@ -173,7 +174,7 @@ class DropRemoved(beam.PTransform):
         return (
             {
                 "docs": docs | "KeyDocs" >> beam.Map(lambda d: (d.url, d)),
-                "removed": self.removed_rows | "KeyRemoved" >> beam.Map(lambda row: (row["url"], True)),
+                "removed": self.removed_rows | "KeyRemoved" >> beam.Map(lambda row: (row.url, True)),
             }
             | "JoinRemoved" >> beam.CoGroupByKey()
             | "Unique" >> beam.FlatMap(_unless_removed).with_output_types(Document)
@@ -196,5 +197,5 @@ class Deduplicate(beam.PTransform):
         )
         near = exact.kept | "Near" >> NearDuplicates(self.config)
         unique = exact.kept | "DropNear" >> DropRemoved(near)
-        removed = (exact[DUPLICATES], near) | "AllDuplicates" >> beam.Flatten()
-        return unique, removed
+        all_removed = (exact[DUPLICATES], near) | "AllDuplicates" >> beam.Flatten()
+        return unique, all_removed

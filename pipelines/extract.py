@@ -2,8 +2,10 @@
 
 import apache_beam as beam
 
-from pipelines.counters import count, dropped
+from pipelines.counters import count, count_loss
+from webtext import counts
 from webtext.config import Config
+from webtext.drops import Dropped
 from webtext.extract import extraction
 from webtext.extract.sandbox import Sandbox
 from webtext.records import Document
@@ -22,12 +24,11 @@ class ExtractDocument(beam.DoFn):
         self.sandbox = Sandbox(extraction.extract_main_text, self.config.extract_time_limit_s)
 
     def process(self, page):
-        try:
-            document = extraction.extract_document(page, self.config, self.sandbox)
-        except extraction.Dropped as drop:
-            dropped(STAGE, drop.args[0])
+        document = extraction.extract_document(page, self.config, self.sandbox)
+        if isinstance(document, Dropped):
+            count_loss(STAGE, counts.DROPPED, document)
             return
-        count(STAGE, "documents")
+        count(counts.DOCUMENTS)
         yield document
 
     def teardown(self):

@@ -2,7 +2,7 @@
 
 Live fetching groups links by a hash of their host, so all of a host's links
 meet on one worker and its per-host limit holds for the whole run; each group
-is fetched by a pool of threads (webtext.crawl). Every fetch is written to
+is fetched by a pool of threads (webtext.fetch.crawl). Every fetch is written to
 OUT/fetch/ (WARC + outcome lines) as it completes. On a rerun, links with an
 outcome there are not fetched again: their pages are rebuilt from those files.
 """
@@ -14,8 +14,8 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from pipelines.counters import count
-from pipelines.reddit import match_files
-from webtext import urls
+from pipelines.files import input_files, matching
+from webtext import counts, layout, urls
 from webtext.config import Config
 from webtext.fetch import crawl, outcomes, warc
 from webtext.fetch.client import Fetcher
@@ -24,23 +24,18 @@ from webtext.links.posts import fetch_url
 from webtext.records import Page
 
 STAGE = "fetch"
-FETCH_DIR = "fetch"
 # Links per host-hash bucket: enough hosts in each for the threads to stay busy.
 LINKS_PER_BUCKET = 20_000
 
 
 def count_outcome(page: Page) -> Page:
     if page.error:
-        count(STAGE, f"failed:{page.error}")
+        count(counts.lost(STAGE, counts.FAILED, page.error))
     else:
-        count(STAGE, f"fetched:{page.source}")
+        count(counts.with_reason(counts.FETCHED, page.source))
     if page.live_error and not page.error:
-        count(STAGE, f"archive_rescued:{page.live_error}")
+        count(counts.with_reason(counts.ARCHIVE_RESCUED, page.live_error))
     return page
-
-
-def _existing(pattern: str) -> list[str]:
-    return sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
 
 
 def read_warc(path: str):
@@ -48,13 +43,13 @@ def read_warc(path: str):
     with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as raw:
         try:
             for response in warc.iter_responses(raw):
-                count(STAGE, "warc_responses")
+                count(counts.WARC_RESPONSES)
                 try:
                     yield response.link_url or urls.normalise_url(response.url), response
                 except ValueError:
-                    count(STAGE, "warc_skipped:invalid_url")
+                    count(counts.WARC_INVALID_URL)
         except warc.DamagedWarc:
-            count(STAGE, "warc_damaged")
+            count(counts.WARC_DAMAGED)
 
 
 def read_outcomes(path: str):
@@ -63,7 +58,7 @@ def read_outcomes(path: str):
         for line in f:
             row = outcomes.parse_outcome(line.decode("utf-8", errors="replace"))
             if row is None:
-                count(STAGE, "resume_skipped:partial_line")
+                count(counts.RESUME_PARTIAL_LINE)
             else:
                 yield row["url"], row
 
@@ -103,7 +98,7 @@ class SplitResumed(beam.DoFn):
                 yield beam.pvalue.TaggedOutput(self.TODO, link)
                 continue
             responses = [r for r in group["responses"] if r.url == kept[0]["final_url"]]
-            count(STAGE, "resumed")
+            count(counts.RESUMED)
             yield count_outcome(outcomes.page_from_outcome(link, kept[0], responses[0] if responses else None))
 
 
@@ -173,10 +168,10 @@ class FetchLive(beam.PTransform):
         super().__init__()
         self.config = config
         self.fetch_new = fetch_new
-        self.fetch_dir = FileSystems.join(out, FETCH_DIR)
+        self.fetch_dir = FileSystems.join(out, layout.FETCH_DIR)
         # What a previous run of this output folder left: read at construction, like inputs.
-        self.outcome_files = _existing(FileSystems.join(self.fetch_dir, outcomes.OUTCOME_PREFIX + "*"))
-        self.warc_files = _existing(FileSystems.join(self.fetch_dir, outcomes.WARC_PREFIX + "*"))
+        self.outcome_files = matching(FileSystems.join(self.fetch_dir, layout.outcome_log("*")))
+        self.warc_files = matching(FileSystems.join(self.fetch_dir, layout.fetched_warc("*")))
 
     def expand(self, links):
         resumed = None
@@ -209,7 +204,7 @@ class FetchPages(beam.PTransform):
         self.config = config
         self.out = out
         self.fetch_new = fetch_new
-        self.warc_files = sorted({p for pattern in warc_patterns for p in match_files(pattern)})
+        self.warc_files = input_files(warc_patterns, "--warc")
 
     def expand(self, links):
         if not self.warc_files:

@@ -7,7 +7,6 @@ Dataflow dry run that translates the job without submitting it.
 """
 
 import json
-from typing import NamedTuple
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
@@ -15,20 +14,30 @@ from apache_beam.options.pipeline_options import DebugOptions, PipelineOptions, 
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from google.protobuf.json_format import MessageToDict
 
-from pipelines.shards import INDEX
-from pipelines.webtext_pipeline import Inputs, build
-from webtext import __version__
+from pipelines.files import delete_matching
+from pipelines.pipeline import build
+from webtext import __version__, counts, layout
 from webtext.config import Config
 from webtext.run import report, stages
+from webtext.run.plan import Plan
 from webtext.shards import shard_format, tokens
 
 
-class Plan(NamedTuple):
-    inputs: Inputs
-    config: Config
-    first: str
-    last: str
-    progress_s: float = 0.0  # a progress line per stage this often (local runs); 0: none
+def split_beam_flags(args: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """(Beam's flags with their values, positionals, unknown flags) of what our parser left.
+
+    Beam's own parser, with every PipelineOptions class it knows, says which flags
+    take a value, so `--project my-project` never leaves my-project as a positional.
+    """
+    parsers = []
+    PipelineOptions([]).get_all_options(add_extra_args_fn=parsers.append)
+    _, leftover = parsers[0].parse_known_args(args)
+    positionals = [arg for arg in leftover if not arg.startswith("-")]
+    unknown = [arg for arg in leftover if arg.startswith("-")]
+    beam_args = list(args)
+    for arg in leftover:  # from the end: a value equal to a leftover comes before it
+        del beam_args[len(beam_args) - 1 - beam_args[::-1].index(arg)]
+    return beam_args, positionals, unknown
 
 
 def make_pipeline(runner: str, workers: int, beam_args: list[str]) -> beam.Pipeline:
@@ -44,15 +53,11 @@ def make_pipeline(runner: str, workers: int, beam_args: list[str]) -> beam.Pipel
 # Markers ---------------------------------------------------------------------
 
 
-def _marker_path(out: str, stage: str) -> str:
-    return FileSystems.join(out, stages.MARKER_DIR, f"{stage}.json")
-
-
 def read_markers(out: str) -> dict[str, dict]:
     """The markers of the stages an earlier run finished in out."""
     markers = {}
     for stage in stages.STAGES:
-        path = _marker_path(out, stage)
+        path = FileSystems.join(out, layout.marker(stage))
         if FileSystems.exists(path):
             with FileSystems.open(path) as f:
                 markers[stage] = json.load(f)
@@ -67,28 +72,19 @@ def _write_json(path: str, value) -> None:
 def write_markers(plan: Plan, inputs: dict, counters: dict) -> None:
     prints = stages.fingerprints(inputs, plan.config.to_dict())
     for stage in stages.between(plan.first, plan.last):
-        _write_json(_marker_path(plan.inputs.out, stage), {
+        _write_json(FileSystems.join(plan.inputs.out, layout.marker(stage)), {
             "stage": stage, "fingerprint": prints[stage], "inputs": inputs, "config": plan.config.to_dict(),
-            "counters": {k: v for k, v in counters.items() if k.split("/")[0] in stages.COUNTER_STAGES[stage]},
+            "counters": {k: v for k, v in counters.items() if counts.stage_of(k) == stage},
         })
 
 
-# What --from reads: the tables the stage before it kept.
-KEPT_INPUTS = {"fetch": ("links.parquet",), "extract": ("links.parquet",), "dedup": ("documents.parquet",),
-               "shards": ("documents.parquet", "duplicates.parquet")}
-
-
 def missing_kept_outputs(out: str, first: str) -> list[str]:
-    return [name for name in KEPT_INPUTS.get(first, ()) if not FileSystems.exists(FileSystems.join(out, name))]
+    """The tables a run starting at `first` reads that no earlier run kept in out."""
+    kept = [layout.table(name) for name in stages.READS_KEPT.get(first, ())]
+    return [path for path in kept if not FileSystems.exists(FileSystems.join(out, path))]
 
 
 # Runs ------------------------------------------------------------------------
-
-
-def _clear(pattern: str) -> None:
-    paths = [m.path for m in FileSystems.match([pattern])[0].metadata_list]
-    if paths:
-        FileSystems.delete(paths)
 
 
 def counters_of(result) -> dict:
@@ -105,8 +101,8 @@ def execute(plan: Plan, pipeline: beam.Pipeline, recorded_counters: dict) -> dic
     out = plan.inputs.out
     if plan.last == "shards":
         # Shards are rebuilt whole: an earlier run's files must not linger beside the new ones.
-        _clear(FileSystems.join(out, shard_format.SHARD_DIR, "*"))
-        _clear(FileSystems.join(out, shard_format.MANIFEST))
+        delete_matching(FileSystems.join(out, layout.SHARD_DIR, "*"))
+        delete_matching(FileSystems.join(out, layout.MANIFEST))
     build(pipeline, plan.inputs, plan.config, plan.first, plan.last, plan.progress_s)
     result = pipeline.run()
     if pipeline.options.view_as(TestOptions).dry_run:
@@ -124,11 +120,11 @@ def execute(plan: Plan, pipeline: beam.Pipeline, recorded_counters: dict) -> dic
 
 
 def write_manifest(out: str, config: Config, counters: dict) -> dict:
-    with FileSystems.open(FileSystems.join(out, INDEX)) as f:
+    with FileSystems.open(FileSystems.join(out, layout.SHARD_INDEX)) as f:
         index = json.load(f)
     tokenizer = tokens.describe(tokens.get_encoding(config.encoding))
     manifest = shard_format.build_manifest(index, config.to_dict(), tokenizer, counters, __version__)
-    with FileSystems.create(FileSystems.join(out, shard_format.MANIFEST)) as f:
+    with FileSystems.create(FileSystems.join(out, layout.MANIFEST)) as f:
         f.write(json.dumps(manifest, indent=1).encode())
     return manifest
 

@@ -11,12 +11,10 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from pipelines.counters import count
+from webtext import counts, layout
 from webtext.config import Config
 from webtext.records import TokenizedDocument
 from webtext.shards import shard_format, tokens
-
-STAGE = "shards"
-INDEX = "shards/index.json"
 
 
 class Tokenize(beam.DoFn):
@@ -37,21 +35,21 @@ class Tokenize(beam.DoFn):
 
 def write_shard(key_and_docs, out: str, dtype) -> dict:
     (split, index, total), docs = key_and_docs
-    name = shard_format.shard_name(split, index, total)
+    name = layout.shard(split, index, total)
     data, documents, token_count = shard_format.shard_bytes(docs, dtype)
     with FileSystems.create(FileSystems.join(out, name)) as f:
         f.write(data)
-    count(STAGE, "documents", documents)
-    count(STAGE, "tokens", token_count)
-    count(STAGE, f"{split}_documents", documents)
-    count(STAGE, f"{split}_tokens", token_count)
+    count(counts.SHARD_DOCUMENTS, documents)
+    count(counts.SHARD_TOKENS, token_count)
+    count(counts.split_documents(split), documents)
+    count(counts.split_tokens(split), token_count)
     return {"name": name, "split": split, "documents": documents, "tokens": token_count,
             "bytes": len(data), "sha256": shard_format.sha256_hex(data)}
 
 
 def write_index(infos: list, out: str) -> None:
     data = json.dumps(sorted(infos, key=lambda i: i["name"]), indent=1).encode()
-    with FileSystems.create(FileSystems.join(out, INDEX)) as f:
+    with FileSystems.create(FileSystems.join(out, layout.SHARD_INDEX)) as f:
         f.write(data)
 
 

@@ -1,54 +1,47 @@
-"""Each stage's output as a Parquet table under OUT, for users and reruns."""
+"""Each stage's output as a Parquet table under OUT, for users and reruns.
+
+A table's schema is its row record's (webtext.records.TABLE_RECORDS), so a field
+is stated once, in the record.
+"""
 
 import apache_beam as beam
-import pyarrow as pa
 from apache_beam.io.filesystems import FileSystems
 
+from webtext import layout
 from webtext.links.posts import fetch_url
-
-LINKS = pa.schema([
-    ("url", pa.string()), ("original_urls", pa.list_(pa.string())),
-    ("max_karma", pa.int64()), ("total_karma", pa.int64()), ("first_created_utc", pa.int64()),
-    ("subreddits", pa.list_(pa.string())), ("post_ids", pa.list_(pa.string())),
-])
-# The per-URL outcome of fetching: which links died, and why.
-PAGES = pa.schema([
-    ("url", pa.string()), ("final_url", pa.string()), ("status", pa.int64()),
-    ("content_type", pa.string()), ("error", pa.string()), ("live_error", pa.string()),
-    ("source", pa.string()), ("bytes", pa.int64()), ("elapsed_s", pa.float64()),
-])
-DOCUMENTS = pa.schema([
-    ("url", pa.string()), ("domain", pa.string()), ("title", pa.string()), ("text", pa.string()),
-    ("language", pa.string()), ("word_count", pa.int64()), ("karma", pa.int64()),
-    ("total_karma", pa.int64()), ("created_utc", pa.int64()), ("subreddits", pa.list_(pa.string())),
-])
-DUPLICATES = pa.schema([
-    ("url", pa.string()), ("duplicate_of", pa.string()), ("similarity", pa.float64()),
-    ("kind", pa.string()),
-])
-
-
-def record_row(record) -> dict:
-    row = record._asdict()
-    return {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in row.items()}
+from webtext.records import TABLE_RECORDS, arrow_schema, as_row
 
 
 class WriteTable(beam.PTransform):
-    """OUT/<name>.parquet, one file, from records turned into rows."""
+    """OUT/<name>.parquet, one file, from records of the table's row type."""
 
-    def __init__(self, out: str, name: str, schema: pa.Schema, to_row=record_row):
+    def __init__(self, out: str, name: str):
         super().__init__()
-        self.path = FileSystems.join(out, f"{name}.parquet")
-        self.schema = schema
-        self.to_row = to_row
+        self.path = FileSystems.join(out, layout.table(name))
+        self.schema = arrow_schema(TABLE_RECORDS[name])
 
     def expand(self, records):
         return (
             records
-            | "Rows" >> beam.Map(self.to_row)
-            | "Write" >> beam.io.WriteToParquet(
-                self.path, self.schema, num_shards=1, shard_name_template=""
-            )
+            | "Rows" >> beam.Map(as_row)
+            | "Write" >> beam.io.WriteToParquet(self.path, self.schema, num_shards=1, shard_name_template="")
+        )
+
+
+class ReadTable(beam.PTransform):
+    """The records of a table an earlier run kept: OUT/<name>.parquet."""
+
+    def __init__(self, out: str, name: str):
+        super().__init__()
+        self.path = FileSystems.join(out, layout.table(name))
+        self.record = TABLE_RECORDS[name]
+
+    def expand(self, pbegin):
+        record = self.record
+        return (
+            pbegin
+            | "Read" >> beam.io.ReadFromParquet(self.path)
+            | "Records" >> beam.Map(lambda row: record(**row)).with_output_types(record)
         )
 
 
@@ -57,7 +50,7 @@ class WriteUrlList(beam.PTransform):
 
     def __init__(self, out: str):
         super().__init__()
-        self.path = FileSystems.join(out, "links.txt")
+        self.path = FileSystems.join(out, layout.URL_LIST)
 
     def expand(self, links):
         return (

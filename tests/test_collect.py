@@ -15,6 +15,8 @@ import pytest
 
 from tests.conftest import Route
 from webtext import collect
+from webtext.cli import UsageError
+from webtext.run import plan
 from webtext.sample import make
 from webtext.sample.make import GOOD, SITES
 from webtext.sample.pages import article_page
@@ -46,7 +48,7 @@ def test_a_generated_input_twice_the_sample_reaches_twice_its_counts(tmp_path):
                             str(tmp_path / "out")])["counters"]
     assert {k: counters.get(k, 0) for k in expected} == expected
     assert expected["shards/documents"] == 2 * EXPECTED["shards/documents"]
-    assert expected["reddit/files"] == EXPECTED["reddit/files"]
+    assert expected["links/files"] == EXPECTED["links/files"]
 
 
 def test_manifest_describes_the_shards_on_disk(sample):
@@ -59,7 +61,7 @@ def test_manifest_describes_the_shards_on_disk(sample):
     assert totals["train"]["tokens"] + totals["val"]["tokens"] == counters["shards/tokens"]
     assert totals["val"]["documents"] > 0
     assert manifest["tokenizer"]["name"] == "gpt2" and manifest["counters"] == counters
-    assert manifest["config"]["val_fraction"] == collect.SAMPLE_OVERRIDES["val_fraction"]
+    assert manifest["config"]["val_fraction"] == plan.SAMPLE_OVERRIDES["val_fraction"]
 
 
 def _all_rows(out: Path) -> list[dict]:
@@ -141,9 +143,9 @@ def test_live_fetching_from_a_dump(http_server, tmp_path):
 
 
 def test_unknown_until_and_missing_dumps_are_clear_errors(tmp_path):
-    with pytest.raises(SystemExit):
+    with pytest.raises(UsageError, match="--until: invalid choice"):
         collect.run(["--until", "nowhere"])
-    with pytest.raises(FileNotFoundError, match="no dump files match"):
+    with pytest.raises(UsageError, match="--dumps .* matches no file"):
         collect.run(["--dumps", str(tmp_path / "RS_*.zst"), "--out", str(tmp_path)])
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from webtext import collect, export, verify
+from webtext import collect, export, layout, verify
 from webtext.records import Document, TokenizedDocument
 from webtext.shards import shard_format, tokens
 
@@ -67,11 +67,11 @@ def test_nanogpt_export_refuses_tokens_that_do_not_fit_uint16(tmp_path):
     doc = Document("https://a.com/x", "a.com", "", "hello", "en", 1, 5, 5, 1, ["news"])
     data, n_docs, n_tokens = shard_format.shard_bytes([TokenizedDocument(doc, [100_000, 100_257])], np.uint32)
     (tmp_path / "shards").mkdir()
-    (tmp_path / shard_format.shard_name("train", 0, 1)).write_bytes(data)
-    info = {"name": shard_format.shard_name("train", 0, 1), "split": "train", "documents": n_docs, "tokens": n_tokens,
+    (tmp_path / layout.shard("train", 0, 1)).write_bytes(data)
+    info = {"name": layout.shard("train", 0, 1), "split": "train", "documents": n_docs, "tokens": n_tokens,
             "sha256": hashlib.sha256(data).hexdigest()}
     manifest = shard_format.build_manifest([info], {"val_fraction": 0.0}, tokens.describe(tokens.get_encoding("cl100k_base")), {}, "t")
-    (tmp_path / shard_format.MANIFEST).write_text(json.dumps(manifest))
+    (tmp_path / layout.MANIFEST).write_text(json.dumps(manifest))
     assert shard_format.token_array(str(tmp_path / info["name"])).tolist() == [100_000, 100_257]
     assert verify.verify(str(tmp_path))[0] == []
     with pytest.raises(ValueError, match="uint16"):

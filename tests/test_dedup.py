@@ -61,7 +61,7 @@ def test_lsh_bands_make_pairs_above_the_threshold_likely_candidates():
 
 
 def _rank(url, karma, created=1):
-    return (-karma, created, url)
+    return duplicates.Rank(-karma, created, url)
 
 
 def test_small_buckets_give_every_pair_worse_to_better():

@@ -67,7 +67,7 @@ def test_the_duplicates_table_names_the_kept_copy_and_similarity():
     docs, _ = _corpus()
     with beam.Pipeline(runner=FnApiRunner()) as p:
         _, duplicates = p | beam.Create(docs) | Deduplicate(Config())
-        rows = duplicates | beam.Map(lambda r: (r["url"], r["duplicate_of"], r["kind"], r["similarity"] >= 0.5 or r["kind"] == "near"))
+        rows = duplicates | beam.Map(lambda r: (r.url, r.duplicate_of, r.kind, r.similarity >= 0.5 or r.kind == "near"))
         expected = [(f"https://b.com/exact/{i}/low", f"https://c.com/exact/{i}/high", "exact", True) for i in range(5)]
         expected += [(f"https://d.com/near/{i}/later", f"https://e.com/near/{i}/first", "near", True) for i in range(5)]
         expected += [("https://f.com/chain/b", "https://f.com/chain/a", "near", True),

@@ -4,7 +4,8 @@ import ftfy.bad_codecs  # noqa: F401 (registers the "sloppy" codecs that real mo
 import pytest
 
 from webtext.config import Config
-from webtext.extract.extraction import Dropped, extract_document, extract_main_text
+from webtext.drops import Dropped
+from webtext.extract.extraction import extract_document, extract_main_text
 from webtext.extract.sandbox import Sandbox
 from webtext.links.posts import merge_posts
 from webtext.records import Page, Submission
@@ -51,19 +52,20 @@ def test_the_document_carries_the_links_provenance_and_its_language():
     assert (doc.created_utc, doc.subreddits, doc.language) == (1500000000, ["news", "science"], "en")
 
 
+def _reason(result) -> str | None:
+    return result.reason if isinstance(result, Dropped) else None
+
+
 def test_pages_with_little_or_no_text_are_dropped_with_a_reason():
     short = article_page(article(7, paragraphs=(1, 1)), "Example News", 2017, [], seed=1)
-    with pytest.raises(Dropped, match="too_short"):
-        extract_document(_page(short), Config())
+    assert _reason(extract_document(_page(short), Config())) == "too_short"
     assert extract_document(_page(short), Config(min_tokens=10)).word_count < 128
-    with pytest.raises(Dropped, match="no_text"):
-        extract_document(_page(app_shell_page("Example News")), Config())
+    assert _reason(extract_document(_page(app_shell_page("Example News")), Config())) == "no_text"
 
 
 def test_a_page_not_in_a_kept_language_is_dropped_and_the_language_recorded():
     page = _page(german_article_page("Elbe-Kurier"))
-    with pytest.raises(Dropped, match="language"):
-        extract_document(page, Config())
+    assert _reason(extract_document(page, Config())) == "language"
     for kept in ("de", "en,de", "all"):
         doc = extract_document(page, Config(languages=kept))
         assert doc.language == "de" and GERMAN_STORY[1][0] in doc.text
@@ -75,8 +77,7 @@ def test_a_page_not_in_a_kept_language_is_dropped_and_the_language_recorded():
     (login_wall_page("Example News"), "login_wall"),
 ])
 def test_gates_served_instead_of_the_article_are_dropped_with_their_reason(html, reason):
-    with pytest.raises(Dropped, match=reason):
-        extract_document(_page(html), Config(min_tokens=0))
+    assert _reason(extract_document(_page(html), Config(min_tokens=0))) == reason
 
 
 def test_a_page_that_is_mostly_a_table_keeps_the_table():
@@ -134,7 +135,6 @@ def test_a_page_past_the_time_limit_is_dropped_and_the_next_page_is_extracted():
     huge = article_page(article(5, paragraphs=(6000, 6000)), "Example News", 2017, [], seed=1)  # ~2 MB of story
     normal = article_page(STORY, "Example News", 2017, [], seed=3)
     with Sandbox(extract_main_text, time_limit_s=0.01) as in_a_hurry:
-        with pytest.raises(Dropped, match="timeout"):
-            extract_document(_page(huge), Config(), in_a_hurry)
+        assert _reason(extract_document(_page(huge), Config(), in_a_hurry)) == "timeout"
         in_a_hurry.time_limit_s = 30
         assert extract_document(_page(normal), Config(), in_a_hurry).title == STORY.title

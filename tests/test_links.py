@@ -34,14 +34,14 @@ def test_fetch_url_is_the_earliest_posters():
 
 def test_summed_karma_rule_counts_every_repost():
     low = posts.merge_posts("https://a.com/y", [_post("q1", "https://a.com/y", 1, 1), _post("q2", "https://a.com/y", 1, 2)])
-    assert posts.drop_reason(low, Config(karma_rule="summed")) == "low_total_score"
-    assert posts.drop_reason(low, Config(karma_rule="summed", min_score=2)) is None
-    assert posts.drop_reason(low, Config()) is None  # per post: decided before merging
+    assert posts.check_link(low, Config(karma_rule="summed")).reason == "low_total_score"
+    assert posts.check_link(low, Config(karma_rule="summed", min_score=2)) is None
+    assert posts.check_link(low, Config()) is None  # per post: decided before merging
 
 
 def test_post_url_applies_post_rules_then_url_rules():
     post = _post("p", "http://www.a.com/x/?utm_source=r", 5, 100)
-    assert posts.post_url(post, Config()) == ("https://a.com/x", None)
-    assert posts.post_url(post._replace(score=1), Config()) == ("", "low_score")
-    assert posts.post_url(post._replace(url="ftp://a.com/x"), Config()) == ("", "invalid_url")
-    assert posts.post_url(post._replace(url="https://en.wikipedia.org/wiki/X"), Config())[1] == "wikipedia"
+    assert posts.post_url(post, Config()) == "https://a.com/x"
+    assert posts.post_url(post._replace(score=1), Config()).reason == "low_score"
+    assert posts.post_url(post._replace(url="ftp://a.com/x"), Config()).reason == "invalid_url"
+    assert posts.post_url(post._replace(url="https://en.wikipedia.org/wiki/X"), Config()).reason == "wikipedia"

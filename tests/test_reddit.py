@@ -12,6 +12,7 @@ import pytest
 import zstandard
 
 from webtext.config import Config
+from webtext.drops import Dropped
 from webtext.links import reddit
 from webtext.records import Submission
 
@@ -109,10 +110,9 @@ def test_types_drift_as_in_real_dumps():
     (b'{"id": "x", "url": "https://a.com", "score": 3, "created_utc": "soon"}', "bad_created_utc"),
     (b'{"id": "x", "url": "https://a.com", "score": 3}', "bad_created_utc"),
 ])
-def test_unusable_lines_raise_a_reason(line, reason):
-    with pytest.raises(reddit.BadRecord) as err:
-        reddit.parse_submission(line)
-    assert err.value.reason == reason
+def test_unusable_lines_give_a_reason(line, reason):
+    dropped = reddit.parse_submission(line)
+    assert isinstance(dropped, Dropped) and dropped.reason == reason
 
 
 @pytest.mark.parametrize("name", ["RS_2017-01.zst", "RS_2017-01.bz2", "RS_v2_2008-01.xz", "RS_2017-01.gz"])
@@ -120,11 +120,15 @@ def test_a_truncated_file_keeps_the_records_before_the_damage(name):
     records = [dict(RECORDS[0], id=f"r{i}", url=f"https://example.com/{i}") for i in range(20000)]
     data = COMPRESSORS[name](_ndjson(records))
     *kept, damage = _read(name, data[: len(data) * 2 // 3])
-    assert isinstance(damage, reddit.BadRecord) and damage.reason == "damaged_file"
+    assert isinstance(damage, Dropped) and damage.reason == "damaged_file"
     # At most the one line cut by the damage is lost; no other record goes missing.
     kept = [r for r in kept if isinstance(r, Submission)]
     assert 0 < len(kept) < len(records)
     assert [s.id for s in kept] == [f"r{i}" for i in range(len(kept))]
+
+
+def _reason(dropped: Dropped | None) -> str | None:
+    return dropped.reason if dropped else None
 
 
 def _sub(**changes) -> Submission:
@@ -142,14 +146,14 @@ def _sub(**changes) -> Submission:
     ({"score": 2}, "low_score"),
 ])
 def test_post_rules_follow_gpt2(changes, reason):
-    assert reddit.drop_reason(_sub(**changes), Config()) == reason
+    assert _reason(reddit.check_post(_sub(**changes), Config())) == reason
 
 
 def test_post_rules_are_configurable():
-    assert reddit.drop_reason(_sub(score=2), Config(karma_rule="summed")) is None
-    assert reddit.drop_reason(_sub(score=4), Config(min_score=5)) == "low_score"
-    assert reddit.drop_reason(_sub(over_18=True), Config(keep_nsfw=True)) is None
-    assert reddit.drop_reason(_sub(created_utc=1600000000), Config(created_before=1700000000)) is None
+    assert reddit.check_post(_sub(score=2), Config(karma_rule="summed")) is None
+    assert reddit.check_post(_sub(score=4), Config(min_score=5)).reason == "low_score"
+    assert reddit.check_post(_sub(over_18=True), Config(keep_nsfw=True)) is None
+    assert reddit.check_post(_sub(created_utc=1600000000), Config(created_before=1700000000)) is None
 
 
 def test_records_from_every_era_read_with_their_quirks():
@@ -160,10 +164,10 @@ def test_records_from_every_era_read_with_their_quirks():
         results = list(reddit.read_submissions(f, path.name))
     outcome = {}
     for r in results:
-        if isinstance(r, reddit.BadRecord):
+        if isinstance(r, Dropped):
             outcome.setdefault("skipped", []).append(r.reason)
         else:
-            outcome[r.id] = reddit.drop_reason(r, Config())
+            outcome[r.id] = _reason(reddit.check_post(r, Config()))
     assert outcome == {
         "1a": None, "1xyz": None, "2gk3x1": "low_score", "2gk3x2": "self_post",
         "skipped": ["missing_score"], "7abc02": "missing_url", "7abc03": None,

@@ -64,9 +64,9 @@ def test_live_listings_go_through_the_same_rules_in_the_pipeline(fake_reddit, tm
     out = tmp_path / "out"
     counters = collect.run(["--subreddits", "science", "--reddit-url", fake_reddit.url, "--oauth-url", fake_reddit.url,
                             "--out", str(out), "--until", "links"])["counters"]
-    assert counters["reddit/listings"] == 1 and counters["reddit/submissions"] == 7
+    assert counters["links/listings"] == 1 and counters["links/submissions"] == 7
     assert {k: v for k, v in counters.items() if "dropped:" in k} == {
-        "reddit/dropped:low_score": 1, "reddit/dropped:wikipedia": 1, "reddit/dropped:too_new": 1,
-        "reddit/dropped:nsfw": 1, "reddit/dropped:self_post": 1}
+        "links/post_dropped:low_score": 1, "links/post_dropped:wikipedia": 1, "links/post_dropped:too_new": 1,
+        "links/post_dropped:nsfw": 1, "links/post_dropped:self_post": 1}
     assert (counters["links/kept"], counters["links/reposts"]) == (1, 1)
     assert (out / "links.txt").read_text().split() == ["https://www.example.org/paper"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import apache_beam as beam
 import pyarrow.parquet as pq
 
-from pipelines.reddit import KeepLinkPosts
+from pipelines.links import KeepLinkPosts
 from pipelines.run import make_pipeline
 from tests.conftest import Route, serving
 from webtext import collect
@@ -51,7 +51,7 @@ def test_fetch_once_then_rerun_later_stages_with_other_settings_and_no_network(t
     assert looser["shards/documents"] == 8 and looser["dedup/kept"] == 8
     assert site.hits == hits  # nothing more was asked of the server
     # The links stage was not rerun, and its counters carry over into the manifest.
-    assert looser["reddit/submissions"] == 8
+    assert looser["links/submissions"] == 8
     assert json.loads((out / "manifest.json").read_text())["config"]["dedup_threshold"] == 0.95
 
 
@@ -109,7 +109,7 @@ def test_the_report_shows_what_the_dataset_holds(tmp_path):
     for plot in ("domains", "lengths", "drops", "webtext_domains"):
         assert f"report/{plot}.png" in text
         assert (out / "report" / f"{plot}.png").read_bytes().startswith(b"\x89PNG")
-    assert "| reddit | dropped:wikipedia | 8 |" in text
+    assert "| links | post_dropped:wikipedia | 8 |" in text
 
 
 def test_domain_mix_against_webtext_counts_registered_domain_labels():
@@ -132,7 +132,7 @@ def test_local_runs_print_a_progress_line_per_stage(tmp_path):
     for match in re.finditer(r"progress\s+(\w+)\s+([\d,]+) (\w+)\s+[\d.]+/s", run.stderr):
         last[match[1]] = int(match[2].replace(",", ""))
     expected = json.loads((SAMPLE / "expected.json").read_text())
-    assert last == {"reddit": expected["reddit/submissions"], "links": expected["links/kept"],
+    assert last == {"reddit": expected["links/submissions"], "links": expected["links/kept"],
                     "fetch": expected["links/kept"], "extract": expected["extract/documents"],
                     "dedup": expected["shards/documents"]}
     quiet = subprocess.run([sys.executable, "-m", "webtext.collect", str(tmp_path / "quiet"), "--progress-s", "0"],

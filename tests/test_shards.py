@@ -6,6 +6,7 @@ import random
 import numpy as np
 import pyarrow as pa
 
+from webtext import layout
 from webtext.records import Document, TokenizedDocument
 from webtext.sample.prose import article
 from webtext.shards import shard_format, tokens
@@ -23,12 +24,12 @@ def _tokenized(n: int) -> list[TokenizedDocument]:
 
 def _write(folder, docs) -> dict:
     data, n_docs, n_tokens = shard_format.shard_bytes(docs)
-    name = shard_format.shard_name("train", 0, 1)
+    name = layout.shard("train", 0, 1)
     (folder / "shards").mkdir(exist_ok=True)
     (folder / name).write_bytes(data)
     info = {"name": name, "split": "train", "documents": n_docs, "tokens": n_tokens, "sha256": shard_format.sha256_hex(data)}
     manifest = shard_format.build_manifest([info], {}, tokens.describe(tokens.gpt2_encoding()), {}, "test")
-    (folder / shard_format.MANIFEST).write_text(json.dumps(manifest))
+    (folder / layout.MANIFEST).write_text(json.dumps(manifest))
     return info
 
 
@@ -61,7 +62,7 @@ def test_the_token_array_is_a_zero_copy_memory_map(tmp_path):
 
 def test_shards_are_plain_arrow_files(tmp_path):
     _write(tmp_path, _tokenized(2))
-    table = pa.ipc.open_file(str(tmp_path / shard_format.shard_name("train", 0, 1))).read_all()
+    table = pa.ipc.open_file(str(tmp_path / layout.shard("train", 0, 1))).read_all()
     assert table.schema == shard_format.schema(np.uint16) and table.num_rows == 2
 
 

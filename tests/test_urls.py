@@ -2,7 +2,7 @@
 
 import pytest
 
-from webtext.urls import drop_reason, host_of, normalise_url
+from webtext.urls import check_url, host_of, normalise_url
 
 SAME_PAGE = [
     "https://www.example.com/news/story",
@@ -67,7 +67,8 @@ def test_non_http_urls_are_refused(url):
     ("https://www.apple.com/iphone", None),
 ])
 def test_url_rules(url, reason):
-    assert drop_reason(normalise_url(url)) == reason
+    dropped = check_url(normalise_url(url))
+    assert (dropped.reason if dropped else None) == reason
 
 
 def test_blocklists_match_a_host_and_its_parents_down_to_the_registered_domain():

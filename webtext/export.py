@@ -5,12 +5,12 @@ back as uint16, the files nanoGPT's data/openwebtext/prepare.py writes and its
 train.py memory-maps. Written shard by shard, never whole in memory.
 """
 
-import argparse
 import os
 import sys
 
 import numpy as np
 
+from webtext import cli
 from webtext.shards import shard_format
 
 
@@ -35,13 +35,16 @@ def export_nanogpt(out_dir: str, dest: str) -> dict:
 FORMATS = {"nanogpt": export_nanogpt}
 
 
+PROG = "python -m webtext.export"
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m webtext.export", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli.new_parser(PROG, __doc__)
     parser.add_argument("format", choices=sorted(FORMATS))
     parser.add_argument("out", help="dataset folder holding manifest.json")
     parser.add_argument("--dest", help="where to write (default: OUT/<format>)")
     args = parser.parse_args(argv)
+    shard_format.check_dataset_folder(args.out)
     dest = args.dest or os.path.join(args.out, args.format)
     written = FORMATS[args.format](args.out, dest)
     print(f"{args.format}: {dest}: " + ", ".join(f"{split} {n:,} tokens" for split, n in written.items()))
@@ -49,4 +52,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run_command(PROG, main))

@@ -1,10 +1,18 @@
-"""The records that flow between stages, one type per arrow of the flow.
+"""The records that flow between stages, one type per arrow of the flow, and the
+rows of the tables each stage keeps under OUT.
 
 NamedTuples with typed fields, so Beam can infer schemas and encode them with
-its fast RowCoder (pipelines/ registers them) and Dataflow can move them.
+its fast RowCoder (pipelines/ registers them) and Dataflow can move them. Each
+field is stated once: a kept table's Parquet schema is derived from its record
+(`arrow_schema`), never written out beside it.
 """
 
+import typing
 from typing import NamedTuple, Sequence
+
+import pyarrow as pa
+
+from webtext import layout
 
 
 class Submission(NamedTuple):
@@ -46,6 +54,20 @@ class Page(NamedTuple):
     elapsed_s: float = 0.0
 
 
+class FetchOutcome(NamedTuple):
+    """A row of pages.parquet: which link died and why, or what came back (without the body)."""
+
+    url: str
+    final_url: str
+    status: int
+    content_type: str
+    error: str
+    live_error: str
+    source: str
+    bytes: int
+    elapsed_s: float
+
+
 class Document(NamedTuple):
     """Main text extracted from a Page, with the Link's provenance."""
 
@@ -66,3 +88,36 @@ class TokenizedDocument(NamedTuple):
 
     document: Document
     tokens: Sequence[int]
+
+
+class Duplicate(NamedTuple):
+    """A row of duplicates.parquet: a removed document and the copy kept in its place."""
+
+    url: str
+    duplicate_of: str
+    similarity: float
+    kind: str  # "exact" or "near"
+
+
+# The table each stage keeps under OUT, and the record that is one row of it.
+TABLE_RECORDS = {layout.LINKS: Link, layout.PAGES: FetchOutcome, layout.DOCUMENTS: Document,
+                 layout.DUPLICATES: Duplicate}
+
+_ARROW_TYPES = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_(), bytes: pa.binary()}
+
+
+def _arrow_type(annotation) -> pa.DataType:
+    if typing.get_origin(annotation) in (Sequence, list, tuple, typing.get_origin(Sequence[str])):
+        (item,) = typing.get_args(annotation)
+        return pa.list_(_arrow_type(item))
+    return _ARROW_TYPES[annotation]
+
+
+def arrow_schema(record: type) -> pa.Schema:
+    """The Parquet/Arrow schema of a flat record type, field for field."""
+    return pa.schema([(name, _arrow_type(kind)) for name, kind in typing.get_type_hints(record).items()])
+
+
+def as_row(record) -> dict:
+    """A record as a table row (sequences as lists)."""
+    return {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in record._asdict().items()}

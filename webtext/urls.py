@@ -18,6 +18,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import tldextract
 from w3lib.url import canonicalize_url
 
+from webtext.drops import Dropped
+
 TRACKING_PARAMS = frozenset("fbclid gclid dclid msclkid mc_cid mc_eid yclid igshid".split())
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # Checked in this order: the first list naming a host gives the reason.
@@ -86,12 +88,12 @@ def host_block_reason(host: str) -> str | None:
     return None
 
 
-def drop_reason(normalised_url: str) -> str | None:
+def check_url(normalised_url: str) -> Dropped | None:
     """Why WebText does not take this (normalised) URL, or None if it does."""
     parts = urlsplit(normalised_url)
     reason = host_block_reason(parts.hostname or "")
     if reason:
-        return reason
+        return Dropped(reason)
     if posixpath.splitext(parts.path)[1].lower() in NON_HTML_EXTENSIONS:
-        return "non_html_extension"
+        return Dropped("non_html_extension")
     return None

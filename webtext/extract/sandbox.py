@@ -4,7 +4,7 @@ Some pages make an HTML parser or extractor spin for minutes. Python cannot
 stop a thread, and SIGALRM only interrupts the main thread, while Beam runs
 DoFns in worker threads; so the work runs in a child process, which is killed
 and replaced when a call overruns or when it dies. Measured cost of the round
-trip: docs/extraction.md.
+trip: docs/extract.md.
 """
 
 import multiprocessing

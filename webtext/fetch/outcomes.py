@@ -16,26 +16,15 @@ from typing import BinaryIO, Callable
 
 from warcio.warcwriter import WARCWriter
 
+from webtext import layout
 from webtext.fetch.warc import WarcResponse, write_response
-from webtext.records import Link, Page
-
-OUTCOME_PREFIX = "outcomes-"
-WARC_PREFIX = "pages-"
+from webtext.records import FetchOutcome, Link, Page
 
 
-def outcome_row(page: Page) -> dict:
+def outcome(page: Page) -> FetchOutcome:
     """The per-URL outcome: which links died, why, and what came back."""
-    return {
-        "url": page.link.url,
-        "final_url": page.final_url,
-        "status": page.status,
-        "content_type": page.content_type,
-        "error": page.error,
-        "live_error": page.live_error,
-        "source": page.source,
-        "bytes": len(page.body),
-        "elapsed_s": page.elapsed_s,
-    }
+    return FetchOutcome(page.link.url, page.final_url, page.status, page.content_type, page.error,
+                        page.live_error, page.source, len(page.body), page.elapsed_s)
 
 
 def parse_outcome(line: str) -> dict | None:
@@ -75,15 +64,15 @@ class FetchLog:
         if page.status:  # a response came back: keep it, whatever its status
             write_response(writer, page.final_url, page.status, page.content_type, page.body, link_url=page.link.url)
             warc_file.flush()
-        outcomes.write(json.dumps(outcome_row(page)).encode() + b"\n")
+        outcomes.write(json.dumps(outcome(page)._asdict()).encode() + b"\n")
         outcomes.flush()
         self.written += 1
 
     def _roll(self) -> None:
         self.close()
         name = f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:12]}"
-        warc_file = self.create(f"{WARC_PREFIX}{name}.warc.gz")
-        self.files = (warc_file, WARCWriter(warc_file, gzip=True), self.create(f"{OUTCOME_PREFIX}{name}.jsonl"))
+        warc_file = self.create(layout.fetched_warc(name))
+        self.files = (warc_file, WARCWriter(warc_file, gzip=True), self.create(layout.outcome_log(name)))
         self.written = 0
 
     def close(self) -> None:

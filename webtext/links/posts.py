@@ -4,20 +4,21 @@ from typing import Iterable
 
 from webtext import urls
 from webtext.config import Config
+from webtext.drops import Dropped
 from webtext.links import reddit
 from webtext.records import Link, Submission
 
 
-def post_url(sub: Submission, config: Config) -> tuple[str, str | None]:
-    """The post's normalised URL, and why WebText drops the post (None if it keeps it)."""
-    reason = reddit.drop_reason(sub, config)
-    if reason:
-        return "", reason
+def post_url(sub: Submission, config: Config) -> str | Dropped:
+    """The post's normalised URL, or why WebText drops the post: post rules first, then URL rules."""
+    dropped = reddit.check_post(sub, config)
+    if dropped:
+        return dropped
     try:
         url = urls.normalise_url(sub.url)
     except ValueError:
-        return "", "invalid_url"
-    return url, urls.drop_reason(url)
+        return Dropped("invalid_url")
+    return urls.check_url(url) or url
 
 
 def merge_posts(url: str, posts: Iterable[Submission]) -> Link:
@@ -35,10 +36,10 @@ def merge_posts(url: str, posts: Iterable[Submission]) -> Link:
     )
 
 
-def drop_reason(link: Link, config: Config) -> str | None:
+def check_link(link: Link, config: Config) -> Dropped | None:
     """Under the summed karma rule, a URL whose posts together fall short."""
     if config.karma_rule == "summed" and link.total_karma < config.min_score:
-        return "low_total_score"
+        return Dropped("low_total_score")
     return None
 
 

@@ -5,7 +5,7 @@ max_window_size=2**31), bz2, xz, gz, or plain. They are read as streams of
 lines, never whole files. Real records drift in type across the years
 (created_utc as int, float or string; score null; url null; subreddit missing),
 so parsing is lenient where the meaning is clear and otherwise raises
-BadRecord with a reason the pipeline counts.
+Dropped with a reason the pipeline counts.
 """
 
 import bz2
@@ -18,6 +18,7 @@ import msgspec
 import zstandard
 
 from webtext.config import Config
+from webtext.drops import Dropped
 from webtext.records import Submission
 from webtext.urls import host_of
 
@@ -26,14 +27,6 @@ READ_CHUNK = 1 << 20
 # Compressed bytes fed to zstd per call: a corrupt frame loses what that call
 # would have produced, so small slices keep the records up to the damage.
 ZSTD_SLICE = 128 << 10
-
-
-class BadRecord(ValueError):
-    """A dump line that is not a usable submission; args[0] is the reason."""
-
-    @property
-    def reason(self) -> str:
-        return self.args[0]
 
 
 class ZstdStream(io.RawIOBase):
@@ -101,7 +94,7 @@ def iter_blocks(raw: BinaryIO, name: str) -> Iterator[bytes]:
 
     Blocks end at a newline byte, so a UTF-8 character is never cut in two. A
     file damaged part way yields the blocks before the damage, then raises
-    BadRecord("damaged_file") so the caller can count it and go on.
+    Dropped("damaged_file") so the caller can count it and go on.
     """
     stream = decompressed(raw, name)
     tail = b""
@@ -111,11 +104,11 @@ def iter_blocks(raw: BinaryIO, name: str) -> Iterator[bytes]:
             cut = data.rfind(b"\n") + 1
             block, tail = data[:cut], data[cut:]
             if len(tail) > MAX_LINE:
-                raise BadRecord("damaged_file")
+                raise Dropped("damaged_file")
             if block:
                 yield block
     except DAMAGE as err:
-        raise BadRecord("damaged_file") from err
+        raise Dropped("damaged_file") from err
     if tail.strip():
         yield tail
 
@@ -142,28 +135,28 @@ def _fields_leniently(line: bytes) -> _Fields:
     try:
         record = _ANY.decode(line)
     except (msgspec.DecodeError, UnicodeDecodeError):
-        raise BadRecord("bad_json") from None
+        raise Dropped("bad_json") from None
     if not isinstance(record, dict):
-        raise BadRecord("bad_json")
+        raise Dropped("bad_json")
     try:
         # strict=False accepts "true" for a bool and "7" for a number.
         return msgspec.convert(record, _Fields, strict=False)
     except msgspec.ValidationError:
-        raise BadRecord("bad_types") from None
+        raise Dropped("bad_types") from None
 
 
 def _timestamp(value) -> int:
     try:
         return int(float(value))
     except (TypeError, ValueError, OverflowError):
-        raise BadRecord("bad_created_utc") from None
+        raise Dropped("bad_created_utc") from None
 
 
 def _submission(fields: _Fields) -> Submission:
     if not fields.id:
-        raise BadRecord("missing_id")
+        raise Dropped("missing_id")
     if fields.score is None:
-        raise BadRecord("missing_score")
+        raise Dropped("missing_score")
     return Submission(
         id=fields.id,
         url=fields.url or "",
@@ -176,17 +169,20 @@ def _submission(fields: _Fields) -> Submission:
     )
 
 
-def parse_submission(line: bytes) -> Submission:
-    """One dump line as a Submission, or BadRecord(reason)."""
+def parse_submission(line: bytes) -> Submission | Dropped:
+    """One dump line as a Submission, or why it is none."""
     try:
-        fields = _DECODER.decode(line)
-    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
-        fields = _fields_leniently(line)
-    return _submission(fields)
+        try:
+            fields = _DECODER.decode(line)
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+            fields = _fields_leniently(line)
+        return _submission(fields)
+    except Dropped as unusable:
+        return unusable
 
 
-def parse_block(block: bytes) -> Iterator[Submission | BadRecord]:
-    """Each line's Submission, or the BadRecord saying why it is none.
+def parse_block(block: bytes) -> Iterator[Submission | Dropped]:
+    """Each line's Submission, or the Dropped saying why it is none.
 
     The whole block is decoded in one call, which is most of the speed; a block
     with a bad line is decoded again line by line to find and name it.
@@ -196,43 +192,36 @@ def parse_block(block: bytes) -> Iterator[Submission | BadRecord]:
     except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
         for line in block.splitlines():
             if line.strip():
-                yield _parsed_or_reason(line)
+                yield parse_submission(line)
         return
     for fields in all_fields:
         try:
             yield _submission(fields)
-        except BadRecord as bad:
+        except Dropped as bad:
             yield bad
 
 
-def _parsed_or_reason(line: bytes) -> Submission | BadRecord:
-    try:
-        return parse_submission(line)
-    except BadRecord as bad:
-        return bad
-
-
-def read_submissions(raw: BinaryIO, name: str) -> Iterator[Submission | BadRecord]:
-    """Every record of a dump file: a Submission, or a BadRecord with its reason
+def read_submissions(raw: BinaryIO, name: str) -> Iterator[Submission | Dropped]:
+    """Every record of a dump file: a Submission, or a Dropped with its reason
     (the last one "damaged_file" if the file is cut short or corrupt)."""
     try:
         for block in iter_blocks(raw, name):
             yield from parse_block(block)
-    except BadRecord as damage:
+    except Dropped as damage:
         yield damage
 
 
-def drop_reason(sub: Submission, config: Config) -> str | None:
+def check_post(sub: Submission, config: Config) -> Dropped | None:
     """Why this post cannot give WebText a link, or None if it can."""
     if sub.is_self:
-        return "self_post"
+        return Dropped("self_post")
     if not sub.url:
-        return "missing_url"
+        return Dropped("missing_url")
     if sub.over_18 and not config.keep_nsfw:
-        return "nsfw"
+        return Dropped("nsfw")
     if sub.created_utc >= config.created_before:
-        return "too_new"
+        return Dropped("too_new")
     # Under the summed rule a low-karma repost still counts towards its URL.
     if config.karma_rule == "per_post" and sub.score < config.min_score:
-        return "low_score"
+        return Dropped("low_score")
     return None

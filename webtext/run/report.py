@@ -11,15 +11,10 @@ from collections import Counter
 
 import numpy as np
 
+from webtext import counts, layout
 from webtext.run import stages
 from webtext.shards import shard_format
 from webtext.urls import registered_domain
-
-REPORT = "report.md"
-PLOTS = "report"
-DROP_MARKS = ("skipped:", "dropped:", "failed:", "removed:")
-# Counter namespaces in the order their stages run.
-STAGE_ORDER = tuple(namespace for stage in stages.STAGES for namespace in stages.COUNTER_STAGES[stage])
 
 
 def webtext_domains() -> dict[str, int]:
@@ -73,10 +68,9 @@ def drop_reasons(counters: dict) -> dict[str, dict[str, int]]:
     """{stage: {reason: count}} for every counter that records a loss."""
     by_stage = {}
     for key, value in counters.items():
-        stage, name = key.split("/", 1)
-        if name.startswith(DROP_MARKS):
-            by_stage.setdefault(stage, {})[name] = value
-    return {stage: by_stage[stage] for stage in STAGE_ORDER if stage in by_stage}
+        if counts.is_loss(key):
+            by_stage.setdefault(counts.stage_of(key), {})[key.split("/", 1)[1]] = value
+    return {stage: by_stage[stage] for stage in stages.STAGES if stage in by_stage}
 
 
 def _figure(draw) -> bytes:
@@ -152,12 +146,12 @@ def build_report(out_dir: str, manifest: dict) -> dict[str, bytes]:
     mix = domain_mix(hosts, reference)
     drops = drop_reasons(manifest["counters"])
     plots = {
-        f"{PLOTS}/domains.png": _figure(_plot_domains(hosts)),
-        f"{PLOTS}/lengths.png": _figure(_plot_lengths(lengths)),
-        f"{PLOTS}/drops.png": _figure(_plot_drops(drops)),
-        f"{PLOTS}/webtext_domains.png": _figure(_plot_mix(mix, reference)),
+        layout.plot("domains"): _figure(_plot_domains(hosts)),
+        layout.plot("lengths"): _figure(_plot_lengths(lengths)),
+        layout.plot("drops"): _figure(_plot_drops(drops)),
+        layout.plot("webtext_domains"): _figure(_plot_mix(mix, reference)),
     }
-    return {REPORT: markdown(manifest, hosts, lengths, mix, drops).encode("utf-8"), **plots}
+    return {layout.REPORT: markdown(manifest, hosts, lengths, mix, drops).encode("utf-8"), **plots}
 
 
 def markdown(manifest: dict, hosts: Counter, lengths: np.ndarray, mix: dict, drops: dict) -> str:
@@ -169,13 +163,13 @@ def markdown(manifest: dict, hosts: Counter, lengths: np.ndarray, mix: dict, dro
         "| split | shards | documents | tokens |", "|---|---:|---:|---:|",
         *[f"| {split} | {t['shards']} | {t['documents']:,} | {t['tokens']:,} |" for split, t in totals.items()],
         "", f"{len(hosts):,} domains; median document {int(np.median(lengths)) if len(lengths) else 0} tokens.", "",
-        "## Documents per domain", "", f"![documents per domain]({PLOTS}/domains.png)", "",
-        "## Document length", "", f"![document length]({PLOTS}/lengths.png)", "",
-        "## Drop reasons per stage", "", f"![drop reasons]({PLOTS}/drops.png)", "",
+        "## Documents per domain", "", f"![documents per domain]({layout.plot('domains')})", "",
+        "## Document length", "", f"![document length]({layout.plot('lengths')})", "",
+        "## Drop reasons per stage", "", f"![drop reasons]({layout.plot('drops')})", "",
         "| stage | reason | records |", "|---|---|---:|",
         *[f"| {stage} | {reason} | {n:,} |" for stage, reasons in drops.items() for reason, n in reasons.items()],
         "", "## Domain mix against WebText", "",
-        f"![domain mix]({PLOTS}/webtext_domains.png)", "",
+        f"![domain mix]({layout.plot('webtext_domains')})", "",
         f"- documents from domains in OpenAI's top 1,000 WebText domains: {mix['share_in_webtext_top1000']:.1%}",
         f"- rank correlation (Spearman) over the {len(mix['shared'])} shared domains: {spearman}",
         f"- overlap of the top {mix['top']} domains: {mix['top_overlap']}", "",

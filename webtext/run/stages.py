@@ -12,6 +12,8 @@ changing --min-score reruns everything. --from overrides the choice.
 import hashlib
 import json
 
+from webtext import layout
+
 STAGES = ("links", "fetch", "extract", "dedup", "shards")
 MARKER_DIR = "_stages"
 
@@ -27,11 +29,11 @@ STAGE_FIELDS = {
     "dedup": ("dedup_threshold", "num_perm", "shingle_words"),
     "shards": ("encoding", "shard_tokens", "val_fraction", "tokenize_threads"),
 }
-# The Beam counter namespaces each stage reports under.
-COUNTER_STAGES = {"links": ("reddit", "links"), "fetch": ("fetch",), "extract": ("extract",),
-                  "dedup": ("dedup",), "shards": ("shards",)}
-# The inputs (see pipelines.webtext_pipeline.Inputs) each stage reads.
+# The inputs (webtext.run.plan.Inputs) each stage reads.
 STAGE_INPUTS = {"links": ("dumps", "listings"), "fetch": ("warcs",)}
+# The tables (webtext.layout) a run starting at a stage reads, kept by the stages before it.
+READS_KEPT = {"fetch": (layout.LINKS,), "extract": (layout.LINKS,), "dedup": (layout.DOCUMENTS,),
+              "shards": (layout.DOCUMENTS, layout.DUPLICATES)}
 
 
 def between(first: str, last: str) -> list[str]:

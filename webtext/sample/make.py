@@ -28,6 +28,7 @@ from pathlib import Path
 import zstandard
 from warcio.warcwriter import WARCWriter
 
+from webtext import counts
 from webtext.fetch.warc import write_response
 from webtext.sample.pages import app_shell_page, article_page
 from webtext.sample.prose import article, edited
@@ -102,14 +103,14 @@ class SampleBuilder:
         """One submission and the counter it must end in ("kept" or a drop reason)."""
         record = self._record(url, score, created, subreddit or self.rng.choice(SUBREDDITS), **flags)
         self.dumps[self._dump_for(created)].append(json.dumps(record))
-        self.expected["reddit/lines"] += 1
-        self.expected["reddit/submissions"] += 1
-        self.expected["reddit/kept" if expect == "kept" else f"reddit/dropped:{expect}"] += 1
+        self.expected[counts.DUMP_LINES] += 1
+        self.expected[counts.SUBMISSIONS] += 1
+        self.expected[counts.POSTS_KEPT if expect == "kept" else counts.lost("links", counts.POST_DROPPED, expect)] += 1
 
     def bad_line(self, line: str, reason: str) -> None:
         self.dumps[self.rng.choice(DUMPS_2017)].append(line)
-        self.expected["reddit/lines"] += 1
-        self.expected[f"reddit/skipped:{reason}"] += 1
+        self.expected[counts.DUMP_LINES] += 1
+        self.expected[counts.lost("links", counts.SKIPPED, reason)] += 1
 
     # Links and pages ------------------------------------------------------
 
@@ -119,15 +120,15 @@ class SampleBuilder:
         for variant, score, when in reposts:
             expect = "too_new" if when >= END_2017 else ("low_score" if score < 3 else "kept")
             self.post(variant, score, when, expect)
-            self.expected["links/reposts"] += expect == "kept"
-        self.expected["links/kept"] += 1
+            self.expected[counts.REPOSTS] += expect == "kept"
+        self.expected[counts.LINKS_KEPT] += 1
 
     def page(self, url, body, status=200, content_type="text/html; charset=utf-8", expect="fetched") -> None:
         """A WARC response; `expect` is its fetch outcome, None when no link asks for it."""
         self.responses.append((url, status, content_type, body))
-        self.expected["fetch/warc_responses"] += 1
+        self.expected[counts.WARC_RESPONSES] += 1
         if expect:
-            self.expected["fetch/fetched:warc" if expect == "fetched" else f"fetch/failed:{expect}"] += 1
+            self.expected[counts.with_reason(counts.FETCHED, "warc") if expect == "fetched" else counts.lost("fetch", counts.FAILED, expect)] += 1
 
     def created(self, year_from=START_2015) -> int:
         return self.rng.randrange(year_from, END_2017 - 86400 * 40)
@@ -168,7 +169,7 @@ def add_articles(builder: SampleBuilder) -> None:
         reposts = _reposts(builder, url, created) if i % 3 == 0 else ()
         builder.link(url, builder.rng.randint(3, 3000), created, reposts)
         builder.page(url, _page_for(builder, article(builder.seed(i)), domain, 2017, builder.seed(i)))
-        builder.expected["extract/documents"] += 1
+        builder.expected[counts.DOCUMENTS] += 1
 
 
 def add_duplicates(builder: SampleBuilder) -> None:
@@ -187,8 +188,8 @@ def add_duplicates(builder: SampleBuilder) -> None:
             url = _site_url(domain, when, builder.slug(f"{'syndicated' if pair < EXACT_PAIRS else 'edited'}-{pair}-{n}"))
             builder.link(url, score, when)
             builder.page(url, _page_for(builder, text, domain, 2017, seed * 10 + n))
-            builder.expected["extract/documents"] += 1
-        builder.expected["dedup/removed:exact" if pair < EXACT_PAIRS else "dedup/removed:near"] += 1
+            builder.expected[counts.DOCUMENTS] += 1
+        builder.expected[counts.lost("dedup", counts.REMOVED, "exact" if pair < EXACT_PAIRS else "near")] += 1
 
 
 def add_failures(builder: SampleBuilder) -> None:
@@ -196,7 +197,7 @@ def add_failures(builder: SampleBuilder) -> None:
     host, slug = "https://www.coastlinenews.com", builder.slug
     for n in range(3):
         builder.link(f"{host}/{slug('gone')}/{n}", 10 + n, builder.created())
-        builder.expected["fetch/failed:not_in_warc"] += 1
+        builder.expected[counts.lost("fetch", counts.FAILED, "not_in_warc")] += 1
     for n in range(3):
         url = f"{host}/{slug('removed')}/{n}"
         builder.link(url, 20 + n, builder.created())
@@ -212,12 +213,12 @@ def add_failures(builder: SampleBuilder) -> None:
         url, seed = f"{host}/{slug('brief')}/{n}", builder.seed(700 + n)
         builder.link(url, 15 + n, builder.created())
         builder.page(url, _page_for(builder, article(seed, paragraphs=(1, 1)), "coastlinenews.com", 2017, seed))
-        builder.expected["extract/dropped:too_short"] += 1
+        builder.expected[counts.lost("extract", counts.DROPPED, "too_short")] += 1
     for n in range(2):
         url = f"{host}/{slug('live')}/{n}"
         builder.link(url, 9 + n, builder.created())
         builder.page(url, app_shell_page("Coastline News"))
-        builder.expected["extract/dropped:no_text"] += 1
+        builder.expected[counts.lost("extract", counts.DROPPED, "no_text")] += 1
     # Responses nobody linked to: an archive holds more than the run asks for.
     for n in range(2):
         seed = builder.seed(800 + n)
@@ -236,7 +237,7 @@ def add_unwanted_pages(builder: SampleBuilder) -> None:
     for url, body, reason in unwanted:
         builder.link(url, builder.rng.randint(3, 300), builder.created())
         builder.page(url, body)
-        builder.expected[f"extract/dropped:{reason}"] += 1
+        builder.expected[counts.lost("extract", counts.DROPPED, reason)] += 1
 
 
 def add_dropped_posts(builder: SampleBuilder) -> None:
@@ -291,9 +292,9 @@ def build(scale: int = 1) -> SampleBuilder:
         add_bad_lines(builder)
         add_unwanted_pages(builder)  # last: the random draws of everything before stay as they were
     expected = builder.expected
-    expected["reddit/files"] = len(builder.dumps)
-    removed = expected["dedup/removed:exact"] + expected["dedup/removed:near"]
-    expected["dedup/kept"] = expected["shards/documents"] = expected["extract/documents"] - removed
+    expected[counts.DUMP_FILES] = len(builder.dumps)
+    removed = sum(counts.by_reason(expected, counts.losses("dedup", counts.REMOVED)).values())
+    expected[counts.UNIQUE] = expected[counts.SHARD_DOCUMENTS] = expected[counts.DOCUMENTS] - removed
     return builder
 
 

@@ -18,11 +18,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.fs as pafs
 
+from webtext import layout
+from webtext.cli import UsageError
 from webtext.records import TokenizedDocument
 
 FORMAT = "webtext-shards/1"
-MANIFEST = "manifest.json"
-SHARD_DIR = "shards"
 SPLITS = ("train", "val")
 
 METADATA_COLUMNS = [
@@ -37,7 +37,7 @@ METADATA_COLUMNS = [
 
 
 def schema(dtype=np.uint16) -> pa.Schema:
-    """The shard schema for a token dtype (see webtext.tokens.token_dtype)."""
+    """The shard schema for a token dtype (see webtext.shards.tokens.token_dtype)."""
     return pa.schema(METADATA_COLUMNS + [("tokens", pa.list_(pa.from_numpy_dtype(np.dtype(dtype))))])
 
 
@@ -59,10 +59,6 @@ def shard_count(tokens: int, shard_tokens: int) -> int:
 def shard_index(url: str, count: int) -> int:
     # Different hash bytes from split_of, so shards are not skewed by the split.
     return int.from_bytes(_url_hash(url)[8:16], "big") % count
-
-
-def shard_name(split: str, index: int, count: int) -> str:
-    return f"{SHARD_DIR}/{split}-{index:05d}-of-{count:05d}.arrow"
 
 
 def shard_bytes(docs: Iterable[TokenizedDocument], dtype=np.uint16) -> tuple[bytes, int, int]:
@@ -110,8 +106,15 @@ def open_file(path: str):
     return pa.memory_map(path, "r")
 
 
+def check_dataset_folder(out_dir: str) -> None:
+    """A UsageError unless out_dir (local) holds a manifest: the mistake, and what a dataset folder is."""
+    if "://" not in out_dir and not os.path.isfile(os.path.join(out_dir, layout.MANIFEST)):
+        what = "does not exist" if not os.path.exists(out_dir) else f"holds no {layout.MANIFEST}"
+        raise UsageError(f"{out_dir} {what}: name a dataset folder, one python -m webtext.collect wrote to the end")
+
+
 def load_manifest(out_dir: str) -> dict:
-    with open_file(join(out_dir, MANIFEST)) as f:
+    with open_file(join(out_dir, layout.MANIFEST)) as f:
         manifest = json.loads(f.read())
     if manifest.get("format") != FORMAT:
         raise ValueError(f"{out_dir}: not a {FORMAT} dataset (format={manifest.get('format')!r})")
@@ -120,10 +123,10 @@ def load_manifest(out_dir: str) -> dict:
 
 def shard_files(out_dir: str) -> list[str]:
     """Every *.arrow file under OUT/shards/, as names relative to OUT (local folders only)."""
-    folder = os.path.join(out_dir, SHARD_DIR)
+    folder = os.path.join(out_dir, layout.SHARD_DIR)
     if "://" in out_dir or not os.path.isdir(folder):
         return []
-    return sorted(f"{SHARD_DIR}/{name}" for name in os.listdir(folder) if name.endswith(".arrow"))
+    return sorted(f"{layout.SHARD_DIR}/{name}" for name in os.listdir(folder) if name.endswith(".arrow"))
 
 
 def shard_paths(out_dir: str, split: str) -> list[str]:

@@ -6,31 +6,20 @@ OUT (links.parquet, fetch/ or the WARC inputs, documents.parquet,
 duplicates.parquet), so later stages rerun without fetching again.
 """
 
-from typing import NamedTuple
-
 import apache_beam as beam
-from apache_beam.io.filesystems import FileSystems
 
 from pipelines.dedup import Deduplicate, DropRemoved
 from pipelines.extract import ExtractDocuments
 from pipelines.fetch import FetchPages
-from pipelines.links import ToLinks
+from pipelines.links import ReadListings, ReadSubmissions, ToLinks
 from pipelines.progress import ShowProgress
-from pipelines.reddit import ReadListings, ReadSubmissions
 from pipelines.shards import WriteShards
-from pipelines.tables import DOCUMENTS, DUPLICATES, LINKS, PAGES, WriteTable, WriteUrlList
+from pipelines.tables import ReadTable, WriteTable, WriteUrlList
+from webtext import layout
 from webtext.config import Config
-from webtext.fetch.outcomes import outcome_row
-from webtext.links.live import ListingSpec
-from webtext.records import Document, Link
+from webtext.fetch.outcomes import outcome
+from webtext.run.plan import Inputs
 from webtext.run.stages import between
-
-
-class Inputs(NamedTuple):
-    dumps: list[str]  # glob patterns of Pushshift-format dump files
-    warcs: list[str]  # glob patterns of WARC files; empty means fetch live
-    out: str
-    listings: ListingSpec | None = None  # live subreddit listings through praw
 
 
 def read_submissions(pipeline: beam.Pipeline, inputs: Inputs):
@@ -45,23 +34,6 @@ def read_submissions(pipeline: beam.Pipeline, inputs: Inputs):
     return sources[0] if len(sources) == 1 else sources | "AllSubmissions" >> beam.Flatten()
 
 
-class ReadKept(beam.PTransform):
-    """Records of a table an earlier run kept: OUT/<name>.parquet."""
-
-    def __init__(self, out: str, name: str, record):
-        super().__init__()
-        self.path = FileSystems.join(out, f"{name}.parquet")
-        self.record = record
-
-    def expand(self, pbegin):
-        record = self.record
-        return (
-            pbegin
-            | "Read" >> beam.io.ReadFromParquet(self.path)
-            | "Records" >> beam.Map(lambda row: record(**row)).with_output_types(record)
-        )
-
-
 class ReadKeptUnique(beam.PTransform):
     """The documents an earlier dedup kept: documents.parquet less duplicates.parquet."""
 
@@ -70,8 +42,8 @@ class ReadKeptUnique(beam.PTransform):
         self.out = out
 
     def expand(self, pbegin):
-        removed = pbegin | "Duplicates" >> beam.io.ReadFromParquet(FileSystems.join(self.out, "duplicates.parquet"))
-        return pbegin | "Documents" >> ReadKept(self.out, "documents", Document) | "Unique" >> DropRemoved(removed)
+        removed = pbegin | "Duplicates" >> ReadTable(self.out, layout.DUPLICATES)
+        return pbegin | "Documents" >> ReadTable(self.out, layout.DOCUMENTS) | "Unique" >> DropRemoved(removed)
 
 
 def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, first: str = "links", last: str = "shards",
@@ -86,22 +58,22 @@ def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, first: str = 
     if "links" in run:
         submissions = read_submissions(pipeline, inputs) | progress("reddit", "submissions")
         links = submissions | "Links" >> ToLinks(config) | progress("links", "links")
-        links | "LinksTable" >> WriteTable(out, "links", LINKS)
+        links | "LinksTable" >> WriteTable(out, layout.LINKS)
         links | "UrlList" >> WriteUrlList(out)
     if "fetch" in run or "extract" in run:
-        links = links or pipeline | "KeptLinks" >> ReadKept(out, "links", Link)
+        links = links or pipeline | "KeptLinks" >> ReadTable(out, layout.LINKS)
         # Starting at extract, nothing is fetched: pages come from what fetch kept.
         pages = links | "Fetch" >> FetchPages(config, inputs.warcs, out, fetch_new="fetch" in run) | progress("fetch", "pages")
     if "fetch" in run:
-        pages | "PagesTable" >> WriteTable(out, "pages", PAGES, outcome_row)
+        pages | "Outcomes" >> beam.Map(outcome) | "PagesTable" >> WriteTable(out, layout.PAGES)
     if "extract" in run:
         documents = pages | "Extract" >> ExtractDocuments(config) | progress("extract", "documents")
-        documents | "DocumentsTable" >> WriteTable(out, "documents", DOCUMENTS)
+        documents | "DocumentsTable" >> WriteTable(out, layout.DOCUMENTS)
     if "dedup" in run:
-        documents = documents or pipeline | "KeptDocuments" >> ReadKept(out, "documents", Document)
+        documents = documents or pipeline | "KeptDocuments" >> ReadTable(out, layout.DOCUMENTS)
         unique, duplicates = documents | "Dedup" >> Deduplicate(config)
         unique = unique | progress("dedup", "unique")
-        duplicates | "DuplicatesTable" >> WriteTable(out, "duplicates", DUPLICATES, dict)
+        duplicates | "DuplicatesTable" >> WriteTable(out, layout.DUPLICATES)
     if "shards" in run:
         unique = unique or pipeline | "KeptUnique" >> ReadKeptUnique(out)
         unique | "Shards" >> WriteShards(config, out)

@@ -1,0 +1,74 @@
+"""Every mistake a user can make on the command line: one line on stderr naming the fix, no traceback.
+
+Each case runs the real command in a fresh process, as a user would. Mistakes
+exit 2 with `<prog>: error: ...`; a run whose input yields nothing exits 1 with
+the same one-line form.
+"""
+
+import gzip
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+COLLECT = "python -m webtext.collect"
+
+
+def given(tmp: Path) -> dict[str, str]:
+    """Paths the cases name: a plain file, a dump of garbage, a file that is not a WARC."""
+    (tmp / "a-file").write_text("not a folder\n")
+    (tmp / "RS_2017-01").write_text("not json\n{also not json\n\n[1, 2]\n")
+    (tmp / "pages.warc.gz").write_bytes(gzip.compress(b"<html>no WARC here</html>"))
+    (tmp / "empty").mkdir()
+    return {"tmp": str(tmp)}
+
+
+# (case, argv after `python -m`, exit code, what the one line must say)
+CASES = [
+    ("dump glob matches nothing", ["webtext.collect", "--dumps", "{tmp}/RS_*.zst", "--out", "{tmp}/o"], 2,
+     "--dumps '{tmp}/RS_*.zst' matches no file"),
+    ("WARC glob matches nothing", ["webtext.collect", "--warc", "{tmp}/*.warc", "--out", "{tmp}/o"], 2,
+     "--warc '{tmp}/*.warc' matches no file"),
+    ("--out names a file", ["webtext.collect", "--out", "{tmp}/a-file"], 2, "--out {tmp}/a-file is a file"),
+    ("bad --karma-rule", ["webtext.collect", "--karma-rule", "bogus"], 2, "argument --karma-rule: invalid choice"),
+    ("--dedup-threshold out of range", ["webtext.collect", "--dumps", "{tmp}/RS_2017-01", "--dedup-threshold", "1.5", "--out", "{tmp}/o"], 2,
+     "--dedup-threshold must be in (0, 1], not 1.5"),
+    ("bad --until", ["webtext.collect", "--until", "nowhere"], 2, "argument --until: invalid choice"),
+    ("unknown flag", ["webtext.collect", "--no-such-flag"], 2, "unrecognized arguments: --no-such-flag"),
+    ("abbreviated flag", ["webtext.collect", "--min-scor", "5"], 2, "unrecognized arguments: --min-scor"),
+    ("two output folders", ["webtext.collect", "{tmp}/a", "--out", "{tmp}/b"], 2,
+     "two output folders given: {tmp}/a and --out {tmp}/b"),
+    ("knob rerun of a folder with no run", ["webtext.collect", "{tmp}/typo", "--dedup-threshold", "0.7"], 2,
+     "{tmp}/typo holds no run to rerun with --dedup-threshold"),
+    ("--from on a folder with no run", ["webtext.collect", "{tmp}/typo", "--from", "extract"], 2,
+     "{tmp}/typo holds no run to rerun with --from"),
+    ("--subreddits without praw credentials", ["webtext.collect", "--subreddits", "news", "--out", "{tmp}/o"], 2,
+     "--subreddits: praw cannot start"),
+    ("a dump of garbage", ["webtext.collect", "--dumps", "{tmp}/RS_2017-01", "--out", "{tmp}/o"], 1,
+     "no submission read from 1 dump files (3 lines: bad_json 3)"),
+    ("a --warc file that is not a WARC",
+     ["webtext.collect", "--warc", "{tmp}/pages.warc.gz", "--out", "{tmp}/o2", "--until", "fetch"], 1,
+     "no record read from the --warc files"),
+    ("verify a missing folder", ["webtext.verify", "{tmp}/nothing"], 2, "{tmp}/nothing does not exist"),
+    ("verify a folder with no manifest", ["webtext.verify", "{tmp}/empty"], 2, "{tmp}/empty holds no manifest.json"),
+    ("export a missing folder", ["webtext.export", "nanogpt", "{tmp}/nothing"], 2, "{tmp}/nothing does not exist"),
+    ("export to an unknown format", ["webtext.export", "parquet", "{tmp}/empty"], 2, "argument format: invalid choice"),
+]
+
+
+@pytest.mark.parametrize("case, argv, code, says", CASES, ids=[c[0] for c in CASES])
+def test_a_mistake_is_one_line_naming_the_fix(tmp_path, case, argv, code, says):
+    paths = given(tmp_path)
+    argv = [arg.format(**paths) for arg in argv]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("praw_")} | {"HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", *argv], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=300)
+    prog = "python -m " + argv[0]
+    lines = [line for line in done.stderr.splitlines() if line.startswith(f"{prog}: error:")]
+    assert done.returncode == code, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert len(lines) == 1 and says.format(**paths) in lines[0], done.stderr
+    assert not list(Path(paths["tmp"]).glob("**/beam-temp-*")), "a failed start left Beam's temporary files"

@@ -1,0 +1,78 @@
+"""Every counter a run reports, named here and nowhere else.
+
+A counter is "<stage>/<name>", the stage being the one that counts it (one of
+webtext.run.stages.STAGES), so every record lost is found under the stage that
+lost it. A lost record is counted as "<stage>/<kind>:<reason>": the kind says
+what happened to it, the reason (a Dropped's) why.
+"""
+
+# Kinds of loss. Every record that does not reach the shards is under one of them.
+SKIPPED = "skipped"  # input that could not be read: a dump line, a damaged file or WARC record
+POST_DROPPED = "post_dropped"  # a Reddit post that gives WebText no link
+DROPPED = "dropped"  # a record a stage's rules do not keep
+FAILED = "failed"  # a link whose page could not be had
+REMOVED = "removed"  # a duplicate of a document kept
+LOSSES = (SKIPPED, POST_DROPPED, DROPPED, FAILED, REMOVED)
+
+# links
+DUMP_FILES = "links/files"
+DUMP_LINES = "links/lines"
+LISTINGS = "links/listings"
+SUBMISSIONS = "links/submissions"
+POSTS_KEPT = "links/posts_kept"
+LINKS_KEPT = "links/kept"
+REPOSTS = "links/reposts"
+# fetch
+FETCHED = "fetch/fetched"  # :<source> (live, archive, warc)
+ARCHIVE_RESCUED = "fetch/archive_rescued"  # :<why the live fetch failed>
+WARC_RESPONSES = "fetch/warc_responses"
+RESUMED = "fetch/resumed"
+# Archive records that are not a link's page; no link is lost by them.
+WARC_DAMAGED = "fetch/warc_damaged"
+WARC_INVALID_URL = "fetch/warc_skipped:invalid_url"
+RESUME_PARTIAL_LINE = "fetch/resume_skipped:partial_line"
+# extract
+DOCUMENTS = "extract/documents"
+# dedup
+CANDIDATE_PAIRS = "dedup/candidate_pairs"
+DUPLICATE_PAIRS = "dedup/duplicate_pairs"
+UNIQUE = "dedup/kept"
+# shards
+SHARD_DOCUMENTS = "shards/documents"
+SHARD_TOKENS = "shards/tokens"
+
+
+def split_documents(split: str) -> str:
+    return f"shards/{split}_documents"
+
+
+def split_tokens(split: str) -> str:
+    return f"shards/{split}_tokens"
+
+
+def with_reason(key: str, reason: str) -> str:
+    """A counter split by reason, e.g. with_reason(FETCHED, "warc")."""
+    return f"{key}:{reason}"
+
+
+def losses(stage: str, kind: str) -> str:
+    """The counter, split by reason, of records `stage` lost as `kind` (one of LOSSES)."""
+    return f"{stage}/{kind}"
+
+
+def lost(stage: str, kind: str, reason: str) -> str:
+    return with_reason(losses(stage, kind), reason)
+
+
+def stage_of(key: str) -> str:
+    return key.split("/", 1)[0]
+
+
+def is_loss(key: str) -> bool:
+    return key.split("/", 1)[1].startswith(tuple(f"{kind}:" for kind in LOSSES))
+
+
+def by_reason(counters: dict, key: str) -> dict[str, int]:
+    """{reason: n} of the counters with_reason(key, reason)."""
+    start = key + ":"
+    return {k[len(start):]: v for k, v in counters.items() if k.startswith(start)}

@@ -1,0 +1,60 @@
+"""The lines a run prints at its end: what came in, what came out, every loss by reason."""
+
+from collections import Counter
+
+from webtext import __version__, counts
+from webtext.run import stages
+
+
+def _reasons(counters: dict, key: str) -> tuple[int, str]:
+    """Total and "reason n, ..." of the counter key split by reason."""
+    found = counts.by_reason(counters, key)
+    return sum(found.values()), ", ".join(f"{k} {v:,}" for k, v in sorted(found.items(), key=lambda kv: -kv[1]))
+
+
+def summary(counters: dict, seconds: float, out: str) -> str:
+    c = Counter(counters)
+    losses = counts.losses
+    rows = [
+        ("submissions read", c[counts.SUBMISSIONS], f"{c[counts.DUMP_FILES]} files, {c[counts.DUMP_LINES]:,} lines"),
+        ("  unreadable lines", *_reasons(counters, losses("links", counts.SKIPPED))),
+        ("  posts dropped", *_reasons(counters, losses("links", counts.POST_DROPPED))),
+        ("links kept", c[counts.LINKS_KEPT], f"{c[counts.POSTS_KEPT]:,} posts, {c[counts.REPOSTS]:,} reposts merged"),
+        ("  links dropped", *_reasons(counters, losses("links", counts.DROPPED))),
+        ("pages fetched", *_reasons(counters, counts.FETCHED)),
+        ("  fetches failed", *_reasons(counters, losses("fetch", counts.FAILED))),
+        ("documents extracted", c[counts.DOCUMENTS], ""),
+        ("  pages dropped", *_reasons(counters, losses("extract", counts.DROPPED))),
+        ("duplicates removed", *_reasons(counters, losses("dedup", counts.REMOVED))),
+        ("documents written", c[counts.SHARD_DOCUMENTS],
+         f"train {c[counts.split_documents('train')]:,}, val {c[counts.split_documents('val')]:,}"),
+        ("tokens written", c[counts.SHARD_TOKENS],
+         f"train {c[counts.split_tokens('train')]:,}, val {c[counts.split_tokens('val')]:,}"),
+    ]
+    lines = [f"webtext {__version__}: {out} in {seconds:.1f} s"]
+    for label, value, detail in rows:
+        if value or not label.startswith("  "):
+            lines.append(f"  {label:<22}{value:>12,}  {detail}".rstrip())
+    return "\n".join(lines)
+
+
+def _top_losses(counters: dict, stages: list[str], n: int = 3) -> str:
+    lost = [(v, k) for k, v in counters.items() if counts.is_loss(k) and counts.stage_of(k) in stages]
+    return ", ".join(f"{k} {v:,}" for v, k in sorted(lost, reverse=True)[:n]) or "nothing counted"
+
+
+def empty_result(counters: dict, first: str, last: str) -> str | None:
+    """Why a run that finished made nothing to go on with, or None: an empty dataset is an error."""
+    c = Counter(counters)
+    if first == "links" and not c[counts.SUBMISSIONS]:
+        unreadable = counts.by_reason(counters, counts.losses("links", counts.SKIPPED))
+        return (f"no submission read from {c[counts.DUMP_FILES]:,} dump files ({c[counts.DUMP_LINES]:,} lines"
+                f"{': ' + ', '.join(f'{k} {v:,}' for k, v in unreadable.items()) if unreadable else ''})")
+    if c[counts.WARC_DAMAGED] and not c[counts.WARC_RESPONSES] and first in ("links", "fetch"):
+        return "no record read from the --warc files: are they WARC files (.warc or .warc.gz)?"
+    ran = stages.between(first, last)
+    ends = {"links": counts.LINKS_KEPT, "fetch": None, "extract": counts.DOCUMENTS, "dedup": counts.UNIQUE,
+            "shards": counts.SHARD_DOCUMENTS}
+    if ends[last] and not c[ends[last]]:
+        return f"the run ended with no {last} output; most lost: {_top_losses(counters, ran)}"
+    return None
