@@ -6,12 +6,14 @@ import gzip
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import apache_beam as beam
 import pyarrow.parquet as pq
+import pytest
 
 from pipelines.links import KeepLinkPosts
 from pipelines.run import make_pipeline
@@ -100,6 +102,32 @@ def test_the_pipeline_translates_to_a_dataflow_job_without_submitting(tmp_path):
     staged = {base64.b64decode(d["typePayload"]) for env in environments for d in env.get("dependencies", [])}
     assert any(b"webtext-0.1.0.tar.gz" in payload for payload in staged), staged
     assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+def readme_dataflow_command() -> list[str]:
+    """The Dataflow command of the README, as a user copies it, split as a shell would."""
+    block = re.search(r"## Dataflow.*?```sh\n(.*?)```", (ROOT / "README.md").read_text(), re.S)[1]
+    return shlex.split(block.replace("\\\n", " "))[3:]  # less `python -m webtext.collect`
+
+
+@pytest.mark.parametrize("out_first", [False, True])
+def test_the_readme_dataflow_command_translates_in_the_order_users_write_it(tmp_path, out_first):
+    # Offline, the dumps and OUT on gs://my-bucket are a local folder (temp_location, which a dry run
+    # never touches, stays on gs://); the flags and their order are the README's.
+    bucket = tmp_path / "my-bucket"
+    (bucket / "reddit").mkdir(parents=True)
+    (bucket / "reddit" / "RS_2017-12.zst").write_bytes((SAMPLE / "RS_2017-12.zst").read_bytes())
+    argv = [arg if arg.endswith("/tmp") else arg.replace("gs://my-bucket", str(bucket))
+            for arg in readme_dataflow_command()]
+    argv = [str(ROOT / "pyproject.toml") if arg == "./pyproject.toml" else arg for arg in argv] + ["--dry_run=True", "--no_auth", "--sdk_location=container"]
+    assert "--project" in argv and argv.index("--out") < argv.index("--project")
+    if out_first:
+        out = argv.index("--out")
+        argv = [argv[out + 1]] + argv[:out] + argv[out + 2:]
+    result = collect.run(argv)
+    assert result["job"]["job"]["type"] == "JOB_TYPE_BATCH"
+    names = {t["uniqueName"] for t in result["job"]["pipeline"]["components"]["transforms"].values()}
+    assert {"Dumps", "Links", "Fetch", "Extract", "Dedup", "Shards"} <= {name.split("/")[0] for name in names}
 
 
 def test_the_report_shows_what_the_dataset_holds(tmp_path):
