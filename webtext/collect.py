@@ -8,7 +8,7 @@ import sys
 import time
 
 from pipelines.run import execute, make_pipeline, missing_kept_outputs, read_markers, split_beam_flags
-from webtext import cli
+from webtext import cli, layout
 from webtext.config import Config
 from webtext.links import live
 from webtext.links.live import SORTS, TIME_FILTERS, ListingSpec
@@ -112,6 +112,8 @@ def run(argv=None) -> dict:
         return result
     ran = " to ".join(dict.fromkeys([plan.first, plan.last]))
     print(summary(result["counters"], time.monotonic() - started, f"{args.out} ({ran})"))
+    if result["manifest"]:
+        print(f"  report: {os.path.join(args.out, layout.REPORT)}; check the shards: python -m webtext.verify {args.out}")
     result["empty"] = empty_result(result["counters"], plan.first, plan.last)
     return result
 
