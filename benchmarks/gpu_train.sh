@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Training tokens/s and MFU of the GPT-2 124M preset on one GPU, with bf16 autocast and
 # torch.compile, as model.train logs them (MFU against the card's dense bf16 peak; see
-# peak_flops in model/train.py, or pass --peak-tflops in EXTRA).
+# PEAK_TFLOPS in model/meter.py, or pass --peak-tflops in EXTRA).
 #
 #   bash benchmarks/gpu_train.sh [STEPS] [EXTRA model.train flags...]
 #

@@ -35,9 +35,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from model.allocator import keep_freed_memory_in_heap
 from model.data import TokenWindows, stream
 from model.gpt import GPT
-from model.train import TrainConfig, keep_freed_memory_in_heap, learning_rate, make_optimizer, model_config, train_step
+from model.optim import learning_rate, make_optimizer
+from model.train import train_step
+from model.train_config import TrainConfig, model_config
 from webtext.shards.shard_format import shard_paths, token_array
 
 CONFIGS = {

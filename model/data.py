@@ -8,7 +8,18 @@ from typing import Callable, Iterator
 import numpy as np
 import torch
 
-from webtext.shards.shard_format import open_shard, shard_paths, token_array
+from webtext.shards.shard_format import dataset_problem, open_shard, shard_paths, token_array
+
+
+def split_shards(data_dir: str, split: str) -> list[str]:
+    """The split's shard files; a ValueError saying what is missing when there are none."""
+    problem = dataset_problem(data_dir)
+    if problem:
+        raise ValueError(problem)
+    paths = shard_paths(data_dir, split)
+    if not paths:
+        raise ValueError(f"{data_dir}: no {split!r} shards in the manifest")
+    return paths
 
 
 def document_starts(path: str, block_size: int) -> np.ndarray:
@@ -31,9 +42,7 @@ class TokenWindows:
     """
 
     def __init__(self, data_dir: str, split: str, block_size: int, seed: int, documents: bool = False):
-        paths = shard_paths(data_dir, split)
-        if not paths:
-            raise ValueError(f"{data_dir}: no {split!r} shards in the manifest")
+        paths = split_shards(data_dir, split)
         self.block_size, self.seed = block_size, seed
         self.shards = [token_array(p) for p in paths]  # uint16 memory maps, nothing read yet
         self.doc_starts = [document_starts(p, block_size) for p in paths] if documents else None

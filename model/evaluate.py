@@ -21,15 +21,23 @@ of the choice (as lm-evaluation-harness normalises).
 import argparse
 import json
 import math
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from model.checkpoint import load_model
+from model.command import add_device, blame, read_jsonl
+from model.data import split_shards
 from model.gpt import GPT
-from webtext.shards.shard_format import shard_paths, token_array
+from webtext.cli import add_fields, build, given, new_parser, option, run_command
+from webtext.shards.shard_format import SPLITS, token_array
 from webtext.shards.tokens import gpt2_encoding
+
+PROG = "python -m model.evaluate"
 
 
 def windows(n_targets: int, block: int, stride: int) -> list[tuple[int, int, int]]:
@@ -84,17 +92,15 @@ def evaluate_text(model: GPT, text: str, stride: int, device: str = "cpu") -> di
     return language_modelling(token_nll(model, tokens, stride, device), len(text.encode("utf-8")))
 
 
-def evaluate_shards(model: GPT, data_dir: str, split: str, stride: int, device: str = "cpu") -> dict:
-    """The same over a split's shards, each scored on its own, as training reads them."""
+def evaluate_shards(model: GPT, shards: list[str], stride: int, device: str = "cpu") -> dict:
+    """The same over shards (a split's, from split_shards), each scored on its own, as training reads them."""
     encoding = gpt2_encoding()
     nlls, n_bytes = [], 0
-    for path in shard_paths(data_dir, split):
+    for path in shards:
         tokens = token_array(path)
         text_tokens = tokens[tokens != encoding.eot_token]
         n_bytes += len(encoding.decode_bytes(text_tokens.tolist()))
         nlls.append(token_nll(model, np.concatenate(([encoding.eot_token], tokens)), stride, device))
-    if not nlls:
-        raise ValueError(f"{data_dir}: no {split!r} shards")
     return language_modelling(np.concatenate(nlls), n_bytes)
 
 
@@ -123,46 +129,75 @@ def multiple_choice(model: GPT, items: list[dict], device: str = "cpu") -> dict:
 
 
 def read_choices(path: str) -> list[dict]:
-    items = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            item = json.loads(line)
-            if not isinstance(item.get("choices"), list) or not 0 <= item.get("answer", -1) < len(item["choices"]):
-                raise ValueError(f"{path}:{number}: needs context, choices and an answer index into choices")
-            items.append(item)
+    items = read_jsonl(path)
+    for number, item in enumerate(items, 1):
+        if not isinstance(item, dict) or not isinstance(item.get("choices"), list) \
+                or not 0 <= item.get("answer", -1) < len(item["choices"]):
+            raise ValueError(f"{path}: item {number} needs context, choices and an answer index into choices")
+    if not items:
+        raise ValueError(f"{path}: no items")
     return items
 
 
+def read_text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    if not text:
+        raise ValueError(f"{path}: empty, no text to score")
+    return text
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What to evaluate: a checkpoint on one of a text, a split of a dataset, or multiple choice."""
+
+    ckpt: str = option("gpt-out/ckpt.pt", "the checkpoint to evaluate")
+    text: str | None = option(None, "a UTF-8 text file: perplexity and bits per byte")
+    data: str | None = option(None, "a dataset folder: perplexity and bits per byte of a split's shards")
+    choices: str | None = option(None, "a JSONL of {context, choices, answer}: zero-shot accuracy")
+    split: str = option("val", "the split of --data: train or val", choices=list(SPLITS))
+    stride: int | None = option(None, "tokens a window moves by; unset: half the block size")
+
+
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m model.evaluate", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--ckpt", default="gpt-out/ckpt.pt")
-    what = p.add_mutually_exclusive_group(required=True)
-    what.add_argument("--text", help="a UTF-8 text file: perplexity and bits per byte")
-    what.add_argument("--data", help="a dataset folder: perplexity and bits per byte of a split's shards")
-    what.add_argument("--choices", help="a JSONL of {context, choices, answer}: zero-shot accuracy")
-    p.add_argument("--split", default="val", help="with --data (default val)")
-    p.add_argument("--stride", type=int, default=0, help="tokens a window moves by (default half the block size)")
-    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p = new_parser(PROG, __doc__)
+    add_fields(p, Evaluation, ["ckpt"])
+    add_fields(p.add_mutually_exclusive_group(required=True), Evaluation, ["text", "data", "choices"])
+    add_fields(p, Evaluation, ["split", "stride"])
+    add_device(p)
     return p.parse_args(argv)
 
 
-def main(argv=None) -> dict:
+def scorer(task: Evaluation) -> Callable[[GPT, int, str], dict]:
+    """score(model, stride, device) for the task, its input read now: a bad file fails before a model loads."""
+    if task.text is not None:
+        with blame("--text"):
+            text = read_text(task.text)
+        return lambda model, stride, device: evaluate_text(model, text, stride, device)
+    if task.data is not None:
+        with blame("--data"):
+            shards = split_shards(task.data, task.split)
+        return lambda model, stride, device: evaluate_shards(model, shards, stride, device)
+    with blame("--choices"):
+        items = read_choices(task.choices)
+    return lambda model, stride, device: multiple_choice(model, items, device)
+
+
+def main(argv=None) -> None:
+    """Print the scores as JSON; a mistake in the flags or the files raises UsageError."""
     args = parse_args(argv)
-    model = load_model(args.ckpt, args.device)
-    stride = args.stride or model.config.block_size // 2
-    if args.text:
-        with open(args.text, encoding="utf-8") as f:
-            result = evaluate_text(model, f.read(), stride, args.device)
-    elif args.data:
-        result = evaluate_shards(model, args.data, args.split, stride, args.device)
-    else:
-        result = multiple_choice(model, read_choices(args.choices), args.device)
-    print(json.dumps(result, indent=1))
-    return result
+    task = build(Evaluation, {}, given(args, Evaluation))
+    score = scorer(task)
+    with blame("--ckpt"):
+        model = load_model(task.ckpt, args.device)
+    stride = model.config.block_size // 2 if task.stride is None else task.stride
+    with blame("--stride"):
+        windows(1, model.config.block_size, stride)  # refuses a stride the block size cannot take
+    print(json.dumps(score(model, stride, args.device), indent=1))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_command(PROG, main))

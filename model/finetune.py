@@ -22,6 +22,7 @@ import dataclasses
 import json
 import math
 import os
+import sys
 from typing import NamedTuple
 
 import torch
@@ -29,9 +30,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from model.checkpoint import load_model, save_atomically
+from model.command import add_device, blame, read_jsonl, require
 from model.gpt import GPT
+from webtext.cli import UsageError, add_fields, build, given, new_parser, option, run_command
 from webtext.shards.tokens import gpt2_encoding
 
+PROG = "python -m model.finetune"
 START, DELIM, EXTRACT = 50257, 50258, 50259
 
 
@@ -42,8 +46,11 @@ class Example(NamedTuple):
 
 def read_examples(path: str) -> list[Example]:
     """Rows of a JSONL or CSV file with text (or text_a, text_b) and label."""
-    with open(path, encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f)) if path.endswith(".csv") else [json.loads(line) for line in f if line.strip()]
+    if path.endswith(".csv"):
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+    else:
+        rows = read_jsonl(path)
     examples = []
     for number, row in enumerate(rows, 1):
         texts = (row["text"],) if "text" in row else (row.get("text_a"), row.get("text_b"))
@@ -120,6 +127,9 @@ class Task:
     """The examples of a file as batches: one ordering per example, or both with symmetric."""
 
     def __init__(self, examples: list[Example], classes: list[str], block_size: int, symmetric: bool):
+        unknown = sorted({e.label for e in examples} - set(classes))
+        if unknown:
+            raise ValueError(f"labels {unknown} are not among the training file's {classes}")
         self.labels = [classes.index(e.label) for e in examples]
         orders = [lambda t: t, lambda t: t[::-1]] if symmetric else [lambda t: t]
         self.sequences = [[encode(order(e.texts), block_size) for e in examples] for order in orders]
@@ -145,15 +155,28 @@ def accuracy(model: Classifier, task: Task, batch_size: int, device: str) -> flo
 
 @dataclasses.dataclass(frozen=True)
 class FinetuneConfig:
-    epochs: int = 3  # GPT-1: 3 epochs
-    batch_size: int = 32  # GPT-1: 32
-    lr: float = 6.25e-5  # GPT-1: 6.25e-5, warmup over 0.2% of training, then linear decay
-    warmup_fraction: float = 0.002
-    lm_weight: float = 0.5  # lambda
-    dropout: float = 0.1
-    weight_decay: float = 0.01  # GPT-1's L2 w = 0.01
-    symmetric: bool = False
-    seed: int = 1337
+    """The files and GPT-1's recipe (the paper's defaults); saved with the classifier."""
+
+    ckpt: str = option("gpt-out/ckpt.pt", "a checkpoint of model.train")
+    train: str = option("", "JSONL or CSV of text (or text_a, text_b) and label (required)")
+    val: str | None = option(None, "the same format: accuracy after each epoch")
+    out: str = option("finetune-out", "folder for classifier.pt and log.jsonl")
+    epochs: int = option(3, "passes over the training examples")
+    batch_size: int = option(32, "examples per step")
+    lr: float = option(6.25e-5, "peak learning rate: linear warmup, then linear decay to 0")
+    warmup_fraction: float = option(0.002, "fraction of the steps spent warming up")
+    lm_weight: float = option(0.5, "lambda, the weight of the auxiliary language-modelling loss")
+    dropout: float = option(0.1, "dropout before the classifier head")
+    weight_decay: float = option(0.01, "AdamW weight decay (the paper's L2 w)")
+    symmetric: bool = option(False, "run both orders of a pair and add their states (similarity tasks)")
+    seed: int = option(1337, "seeds the head, dropout and the order of the examples")
+
+    def __post_init__(self):
+        require({"--epochs must be at least 1": self.epochs >= 1,
+                 "--batch-size must be at least 1": self.batch_size >= 1,
+                 "--lr must be above 0": self.lr > 0,
+                 "--warmup-fraction must be in [0, 1)": 0 <= self.warmup_fraction < 1,
+                 "--dropout must be in [0, 1)": 0 <= self.dropout < 1})
 
 
 def learning_rate(step: int, total: int, config: FinetuneConfig) -> float:
@@ -188,44 +211,54 @@ def finetune(model: Classifier, train: Task, val: Task | None, config: FinetuneC
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m model.finetune", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--ckpt", default="gpt-out/ckpt.pt", help="a checkpoint of model.train")
-    p.add_argument("--train", required=True, help="JSONL or CSV of text (or text_a, text_b) and label")
-    p.add_argument("--val", help="the same format: accuracy after each epoch")
-    p.add_argument("--out", default="finetune-out", help="folder for classifier.pt and log.jsonl")
-    for f in dataclasses.fields(FinetuneConfig):
-        flag = "--" + f.name.replace("_", "-")
-        if f.type is bool:
-            p.add_argument(flag, action="store_true")
-        else:
-            p.add_argument(flag, type=type(f.default), default=f.default, help=f"default {f.default}")
-    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p = new_parser(PROG, __doc__, epilog="The defaults are the GPT-1 paper's.")
+    add_fields(p, FinetuneConfig)
+    add_device(p)
     return p.parse_args(argv)
 
 
-def main(argv=None) -> list[dict]:
+def read_data(config: FinetuneConfig) -> tuple[list[Example], list[Example] | None]:
+    """The training and validation examples, read before any model loads: a bad file fails first."""
+    if not config.train:
+        raise UsageError("--train is required: a JSONL or CSV of text (or text_a, text_b) and label")
+    with blame("--train"):
+        train = read_examples(config.train)
+    with blame("--val"):
+        return train, read_examples(config.val) if config.val else None
+
+
+def save_classifier(model: Classifier, classes: list[str], config: FinetuneConfig, log: list[dict]) -> None:
+    """OUT/log.jsonl, and OUT/classifier.pt: the tuned GPT (it loads as a plain GPT too), W_y, the classes."""
+    os.makedirs(config.out, exist_ok=True)
+    log_path, classifier_path = (os.path.abspath(os.path.join(config.out, name))
+                                 for name in ("log.jsonl", "classifier.pt"))
+    with open(log_path, "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(event) + "\n" for event in log)
+    save_atomically({"model": model.gpt.state_dict(), "model_config": dataclasses.asdict(model.gpt.config),
+                     "head": model.head.state_dict(), "classes": classes,
+                     "finetune_config": dataclasses.asdict(config)}, classifier_path)
+    print(f"classifier  {classifier_path}\nlog         {log_path}")
+
+
+def main(argv=None) -> None:
+    """Fine-tune and save; a mistake in the flags, the data or the checkpoint raises UsageError."""
     args = parse_args(argv)
-    config = FinetuneConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(FinetuneConfig)})
+    config = build(FinetuneConfig, {}, given(args, FinetuneConfig))
+    train_examples, val_examples = read_data(config)
     torch.manual_seed(config.seed)
-    gpt = load_model(args.ckpt, args.device)
+    with blame("--ckpt"):
+        gpt = load_model(config.ckpt, args.device)
     if gpt.config.vocab_size <= EXTRACT:
-        raise SystemExit(f"{args.ckpt}: a vocabulary of {gpt.config.vocab_size} has no padded ids for the special tokens")
-    train_examples = read_examples(args.train)
+        raise UsageError(f"--ckpt: {config.ckpt}: a vocabulary of {gpt.config.vocab_size} has no padded ids "
+                         f"for the special tokens; fine-tune a model with GPT-2's padded vocabulary")
     classes = sorted({e.label for e in train_examples})
     block = gpt.config.block_size
     train = Task(train_examples, classes, block, config.symmetric)
-    val = Task(read_examples(args.val), classes, block, config.symmetric) if args.val else None
+    with blame("--val"):
+        val = Task(val_examples, classes, block, config.symmetric) if val_examples else None
     model = Classifier(gpt, len(classes), config.dropout).to(args.device)
-    log = finetune(model, train, val, config, args.device)
-    os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "log.jsonl"), "w", encoding="utf-8") as f:
-        f.writelines(json.dumps(event) + "\n" for event in log)
-    save_atomically({"model": model.gpt.state_dict(), "model_config": dataclasses.asdict(gpt.config),
-                     "head": model.head.state_dict(), "classes": classes, "finetune_config": dataclasses.asdict(config)},
-                    os.path.join(args.out, "classifier.pt"))
-    return log
+    save_classifier(model, classes, config, finetune(model, train, val, config, args.device))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_command(PROG, main))

@@ -15,16 +15,9 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from model.data import TokenWindows, stream
 from model.gpt import GPT, PRESETS, GPTConfig, KVCache, filter_logits
+from webtext import layout
 from webtext.records import Document, TokenizedDocument
-from webtext.shards.shard_format import (
-    FORMAT,
-    MANIFEST,
-    iter_documents,
-    shard_bytes,
-    shard_name,
-    shard_paths,
-    token_array,
-)
+from webtext.shards.shard_format import FORMAT, iter_documents, shard_bytes, shard_paths, token_array
 from webtext.shards.tokens import describe, encode_documents, gpt2_encoding
 
 PARAGRAPHS = [
@@ -69,11 +62,11 @@ def write_dataset(root, splits: dict[str, list[list[str]]]) -> str:
                 for i, (text, tokens) in enumerate(zip(texts, encode_documents(encoding, texts)))
             ]
             data, n_docs, n_tokens = shard_bytes(docs)
-            name = shard_name(split, index, len(shards))
+            name = layout.shard(split, index, len(shards))
             (root / name).write_bytes(data)
             entries.append({"name": name, "split": split, "documents": n_docs, "tokens": n_tokens})
     manifest = {"format": FORMAT, "shards": entries, "tokenizer": describe(encoding)}
-    (root / MANIFEST).write_text(json.dumps(manifest))
+    (root / layout.MANIFEST).write_text(json.dumps(manifest))
     return str(root)
 
 

@@ -18,8 +18,13 @@ import torch
 import model.checkpoint
 import model.sample
 import model.train
+from model.distributed import Dist, micro_steps
 from model.gpt import GPT, GPTConfig
+from model.optim import learning_rate, make_optimizer
+from model.runlog import TrainingLog
+from model.train_config import TrainConfig, model_config
 from tests.test_model import documents, write_dataset
+from webtext.cli import UsageError
 
 # The tiny model on 32-token windows, dropout on: resuming must restore the RNG too.
 SMALL = ["--model", "tiny", "--block-size", "32", "--batch-size", "4", "--lr", "3e-3", "--warmup-steps", "4",
@@ -49,7 +54,7 @@ def test_log_has_throughput_and_a_csv_twin_and_a_loss_curve(trained):
     assert all("mfu" not in e for e in rates)  # a CPU has no known peak: no MFU rather than a made-up one
     with open(os.path.join(trained, "log.csv"), encoding="utf-8") as f:
         rows = f.read().splitlines()
-    assert rows[0] == ",".join(model.train.TrainingLog.COLUMNS) and len(rows) == 1 + len(logged)
+    assert rows[0] == ",".join(TrainingLog.COLUMNS) and len(rows) == 1 + len(logged)
     with open(os.path.join(trained, "loss.png"), "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
 
@@ -140,23 +145,30 @@ def test_config_is_a_preset_with_flags_on_top():
                                                             "--compile"]), None)
     assert (config.model, config.batch_size, config.grad_accum) == ("gpt2", 12, 40)  # ~0.5M tokens a step
     assert (config.lr, config.compile) == (1e-4, True)
-    assert model.train.model_config(config).n_layer == 12
-    with pytest.raises(SystemExit):
-        model.train.run_config(model.train.parse_args([]), None)  # no --data
+    assert model_config(config).n_layer == 12
+    with pytest.raises(UsageError, match="--data is required"):
+        model.train.run_config(model.train.parse_args([]), None)
 
 
 def test_grad_accum_must_split_over_the_processes():
-    config = model.train.TrainConfig(grad_accum=6)
     cpu = torch.device("cpu")
-    assert model.train.micro_steps(config, model.train.Dist(0, 3, cpu)) == 2
-    assert model.train.micro_steps(model.train.TrainConfig(), model.train.Dist(0, 4, cpu)) == 1
-    with pytest.raises(ValueError, match="does not split"):
-        model.train.micro_steps(config, model.train.Dist(0, 4, cpu))
+    assert micro_steps(6, Dist(0, 3, cpu)) == 2
+    assert micro_steps(None, Dist(0, 4, cpu)) == 1  # unset: one micro-batch per process
+    with pytest.raises(UsageError, match="--grad-accum 6 does not split over 4 processes"):
+        micro_steps(6, Dist(0, 4, cpu))
+
+
+def test_evaluations_left_count_every_interval_and_the_last_step():
+    for steps, interval in [(40, 20), (16, 5), (7, 10), (1, 1)]:
+        config = TrainConfig(steps=steps, eval_interval=interval)
+        for step in range(1, steps + 1):
+            expected = sum(model.train.evaluates_at(s, config) for s in range(step, steps + 1))
+            assert model.train.evaluations_from(step, config) == expected, (steps, interval, step)
 
 
 def test_learning_rate_warms_up_linearly_then_decays_to_min_lr():
-    config = model.train.TrainConfig(steps=100, lr=1.0, min_lr=0.1, warmup_steps=10)
-    rates = [model.train.learning_rate(step, config) for step in range(100)]
+    config = TrainConfig(steps=100, lr=1.0, min_lr=0.1, warmup_steps=10)
+    rates = [learning_rate(step, config) for step in range(100)]
     assert rates[:10] == pytest.approx([(s + 1) / 10 for s in range(10)])
     assert all(a >= b for a, b in zip(rates[9:], rates[10:]))
     assert rates[-1] == pytest.approx(0.1)
@@ -164,7 +176,7 @@ def test_learning_rate_warms_up_linearly_then_decays_to_min_lr():
 
 def test_weight_decay_applies_to_matrices_only():
     gpt = GPT(GPTConfig(block_size=8, vocab_size=64, n_layer=1, n_head=2, n_embd=16))
-    optimizer = model.train.make_optimizer(gpt, model.train.TrainConfig(), torch.device("cpu"))
+    optimizer = make_optimizer(gpt, TrainConfig(), torch.device("cpu"))
     decayed, plain = optimizer.param_groups
     assert decayed["weight_decay"] == 0.1 and plain["weight_decay"] == 0.0
     assert {p.dim() for p in decayed["params"]} == {2} and {p.dim() for p in plain["params"]} == {1}
