@@ -52,9 +52,9 @@ CASES = [
     ("a --warc file that is not a WARC",
      ["webtext.collect", "--warc", "{tmp}/pages.warc.gz", "--out", "{tmp}/o2", "--until", "fetch"], 1,
      "no record read from the --warc files"),
-    ("verify a missing folder", ["webtext.verify", "{tmp}/nothing"], 2, "{tmp}/nothing does not exist"),
-    ("verify a folder with no manifest", ["webtext.verify", "{tmp}/empty"], 2, "{tmp}/empty holds no manifest.json"),
-    ("export a missing folder", ["webtext.export", "nanogpt", "{tmp}/nothing"], 2, "{tmp}/nothing does not exist"),
+    ("verify a missing folder", ["webtext.verify", "{tmp}/nothing"], 2, "{tmp}/nothing: no such folder"),
+    ("verify a folder with no manifest", ["webtext.verify", "{tmp}/empty"], 2, "{tmp}/empty: no manifest.json in it"),
+    ("export a missing folder", ["webtext.export", "nanogpt", "{tmp}/nothing"], 2, "{tmp}/nothing: no such folder"),
     ("export to an unknown format", ["webtext.export", "parquet", "{tmp}/empty"], 2, "argument format: invalid choice"),
 ]
 

@@ -72,7 +72,7 @@ def add_fields(parser, cls, names: list[str] | None = None, show_default: bool =
     fields = {f.name: f for f in dataclasses.fields(cls)}
     for name in names or list(fields):
         field, kind = fields[name], _value_type(hints[name])
-        meaning = field.metadata.get("help", "")
+        meaning = field.metadata.get("help", "").replace("%", "%%")  # argparse formats help with %
         if show_default and field.default is not None and field.default != "":
             meaning += f" ({field.default})"
         extra = {"action": argparse.BooleanOptionalAction} if kind is bool else {"type": kind, "metavar": _METAVARS[kind]}

@@ -106,11 +106,25 @@ def open_file(path: str):
     return pa.memory_map(path, "r")
 
 
+WHAT_A_DATASET_IS = f"a dataset is the folder python -m webtext.collect writes (it holds {layout.MANIFEST})"
+
+
+def dataset_problem(out_dir: str) -> str | None:
+    """What makes out_dir (when local) no dataset folder, or None."""
+    if "://" in out_dir:
+        return None  # remote: the first read says what is wrong
+    if not os.path.isdir(out_dir):
+        return f"{out_dir}: no such folder; {WHAT_A_DATASET_IS}"
+    if not os.path.isfile(os.path.join(out_dir, layout.MANIFEST)):
+        return f"{out_dir}: no {layout.MANIFEST} in it; {WHAT_A_DATASET_IS}"
+    return None
+
+
 def check_dataset_folder(out_dir: str) -> None:
-    """A UsageError unless out_dir (local) holds a manifest: the mistake, and what a dataset folder is."""
-    if "://" not in out_dir and not os.path.isfile(os.path.join(out_dir, layout.MANIFEST)):
-        what = "does not exist" if not os.path.exists(out_dir) else f"holds no {layout.MANIFEST}"
-        raise UsageError(f"{out_dir} {what}: name a dataset folder, one python -m webtext.collect wrote to the end")
+    """A UsageError unless out_dir is a dataset folder."""
+    problem = dataset_problem(out_dir)
+    if problem:
+        raise UsageError(problem)
 
 
 def load_manifest(out_dir: str) -> dict:
