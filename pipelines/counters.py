@@ -12,6 +12,6 @@ def count(key: str, n: int = 1) -> None:
     Metrics.counter(stage, name).inc(n)
 
 
-def count_loss(stage: str, kind: str, dropped: Dropped, n: int = 1) -> None:
+def count_loss(stage: str, kind: str, dropped: Dropped) -> None:
     """Count a record lost by stage as kind (counts.DROPPED, ...) under its reason."""
-    count(counts.lost(stage, kind, dropped.reason), n)
+    count(counts.lost(stage, kind, dropped.reason))

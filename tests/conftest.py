@@ -11,6 +11,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+# The socket guard (pyproject's addopts): no test connects beyond this machine, whatever the
+# code under test does. Checked here, so a run without it fails instead of going unguarded.
+ALLOWED_HOSTS = {"127.0.0.1", "::1", "localhost"}
+
+
+def pytest_configure(config):
+    given = config.getoption("allow_hosts", default=None) or ""  # None without pytest-socket
+    allowed = set(given.split(",") if isinstance(given, str) else given) - {""}
+    if not allowed or not allowed <= ALLOWED_HOSTS:
+        raise pytest.UsageError(f"tests need pytest-socket with --allow-hosts={','.join(sorted(ALLOWED_HOSTS))}")
+
 
 class Route:
     """What the server answers for one path."""

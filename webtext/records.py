@@ -7,6 +7,7 @@ field is stated once: a kept table's Parquet schema is derived from its record
 (`arrow_schema`), never written out beside it.
 """
 
+import collections.abc
 import typing
 from typing import NamedTuple, Sequence
 
@@ -107,7 +108,7 @@ _ARROW_TYPES = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa
 
 
 def _arrow_type(annotation) -> pa.DataType:
-    if typing.get_origin(annotation) in (Sequence, list, tuple, typing.get_origin(Sequence[str])):
+    if typing.get_origin(annotation) in (collections.abc.Sequence, list, tuple):
         (item,) = typing.get_args(annotation)
         return pa.list_(_arrow_type(item))
     return _ARROW_TYPES[annotation]
