@@ -12,7 +12,7 @@ from pipelines.dedup import Deduplicate, DropRemoved
 from pipelines.extract import ExtractDocuments
 from pipelines.fetch import FetchPages
 from pipelines.links import ReadListings, ReadSubmissions, ToLinks
-from pipelines.progress import ShowProgress
+from pipelines.progress import ShowProgress, count_of
 from pipelines.shards import WriteShards
 from pipelines.tables import ReadTable, WriteTable, WriteUrlList
 from webtext import layout
@@ -34,46 +34,52 @@ def read_submissions(pipeline: beam.Pipeline, inputs: Inputs):
     return sources[0] if len(sources) == 1 else sources | "AllSubmissions" >> beam.Flatten()
 
 
-class ReadKeptUnique(beam.PTransform):
-    """The documents an earlier dedup kept: documents.parquet less duplicates.parquet."""
+# What each stage's progress line counts, in the order of the stages.
+PROGRESS_NOUNS = {"reddit": "submissions", "links": "links", "fetch": "pages", "extract": "pages",
+                  "dedup": "unique", "shards": "documents"}
 
-    def __init__(self, out: str):
-        super().__init__()
-        self.out = out
 
-    def expand(self, pbegin):
-        removed = pbegin | "Duplicates" >> ReadTable(self.out, layout.DUPLICATES)
-        return pbegin | "Documents" >> ReadTable(self.out, layout.DOCUMENTS) | "Unique" >> DropRemoved(removed)
+def unique_count(documents: beam.PCollection, duplicates: beam.PCollection) -> beam.PCollection:
+    """How many documents dedup keeps, known as soon as every duplicate is (before the first is dropped)."""
+    removed = beam.pvalue.AsSingleton(count_of(duplicates, "CountDuplicates"))
+    return count_of(documents, "CountDocuments") | "LessDuplicates" >> beam.Map(lambda n, d: n - d, d=removed)
 
 
 def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, first: str = "links", last: str = "shards",
-          progress_s: float = 0) -> None:
-    """Add the stages from `first` to `last` to the pipeline (progress lines every progress_s seconds)."""
+          progress_folder: str | None = None) -> None:
+    """Add the stages from `first` to `last` to the pipeline (tallying progress into progress_folder)."""
     run, out = between(first, last), inputs.out
 
-    def progress(stage: str, noun: str):
-        return f"{stage.title()}Progress" >> ShowProgress(stage, noun, progress_s)
+    def progress(stage: str, total: beam.PCollection | None = None):
+        return f"{stage.title()}Progress" >> ShowProgress(stage, progress_folder, total)
 
-    links = pages = documents = unique = None
+    links = pages = documents = unique = duplicates = None
     if "links" in run:
-        submissions = read_submissions(pipeline, inputs) | progress("reddit", "submissions")
-        links = submissions | "Links" >> ToLinks(config) | progress("links", "links")
+        submissions = read_submissions(pipeline, inputs) | progress("reddit")
+        links = submissions | "Links" >> ToLinks(config) | progress("links")
         links | "LinksTable" >> WriteTable(out, layout.LINKS)
         links | "UrlList" >> WriteUrlList(out)
     if "fetch" in run or "extract" in run:
         links = links or pipeline | "KeptLinks" >> ReadTable(out, layout.LINKS)
         # Starting at extract, nothing is fetched: pages come from what fetch kept.
-        pages = links | "Fetch" >> FetchPages(config, inputs.warcs, out, fetch_new="fetch" in run) | progress("fetch", "pages")
+        link_count = count_of(links, "CountLinks")  # one page each, fetched or not
+        pages = links | "Fetch" >> FetchPages(config, inputs.warcs, out, fetch_new="fetch" in run)
+        pages = pages | progress("fetch", link_count)
     if "fetch" in run:
         pages | "Outcomes" >> beam.Map(outcome) | "PagesTable" >> WriteTable(out, layout.PAGES)
     if "extract" in run:
-        documents = pages | "Extract" >> ExtractDocuments(config) | progress("extract", "documents")
+        # Every page, as fetch's: those that failed to fetch pass at once.
+        documents = pages | progress("extract", link_count) | "Extract" >> ExtractDocuments(config)
         documents | "DocumentsTable" >> WriteTable(out, layout.DOCUMENTS)
     if "dedup" in run:
         documents = documents or pipeline | "KeptDocuments" >> ReadTable(out, layout.DOCUMENTS)
         unique, duplicates = documents | "Dedup" >> Deduplicate(config)
-        unique = unique | progress("dedup", "unique")
+        unique = unique | progress("dedup")
         duplicates | "DuplicatesTable" >> WriteTable(out, layout.DUPLICATES)
     if "shards" in run:
-        unique = unique or pipeline | "KeptUnique" >> ReadKeptUnique(out)
+        if unique is None:  # what an earlier dedup kept: documents.parquet less duplicates.parquet
+            documents = pipeline | "KeptDocuments" >> ReadTable(out, layout.DOCUMENTS)
+            duplicates = pipeline | "KeptDuplicates" >> ReadTable(out, layout.DUPLICATES)
+            unique = documents | "Unique" >> DropRemoved(duplicates)
+        unique = unique | progress("shards", unique_count(documents, duplicates))
         unique | "Shards" >> WriteShards(config, out)

@@ -1,70 +1,177 @@
-"""A progress line per stage on local runs: how many records have gone by, how fast.
+"""Progress a person can plan by: per stage, done/total, share, rate and ETA.
 
 Beam counters are only read once a run ends, and a links or fetch stage on
-real dumps runs for hours. ShowProgress passes records through unchanged and,
-at most every `every_s` seconds, prints the running total of this worker
-process to stderr, e.g.
+real dumps runs for hours. ShowProgress passes records through unchanged and
+tallies them in each worker process; on the local runner every process writes
+its tallies to a file in a folder of this machine, and a Monitor in the
+command's process sums the files over all processes and prints, every
+`every_s` seconds and once more at the end, e.g.
 
-    11:22:17 progress  fetch          12,345 pages          41.2/s
+    11:22:17 progress  fetch       1,234/5,000 pages    24.7%     41.2/s  ETA 0:01:31
 
-Printed, not logged: worker processes of the multi-processing runner hand
-their log records to the runner, which shows only warnings, but they share
-its stderr.
+A stage's total, where one is known before the stage starts (links to fetch,
+pages to extract, documents to tokenise), comes in as a Beam side input: the
+runner computes it first.
+
+On other runners (Dataflow) the same numbers are Beam metrics in the
+`progress` namespace, a counter per stage and a gauge for its total, which
+their consoles show while the job runs.
 """
 
+import glob
+import json
+import os
 import sys
+import tempfile
 import threading
 import time
-import uuid
 
 import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+NAMESPACE = "progress"
+FLUSH_S = 0.5
 
 
 class _Tally:
-    """Records seen per stage in this process, shared by every DoFn instance and thread."""
+    """Records per stage in this process, one tally per run's folder, shared by every DoFn and thread."""
 
     lock = threading.Lock()
-    seen: dict[str, int] = {}
-    started: dict[str, float] = {}
-    reported: dict[str, float] = {}
+    tallies: dict[str, dict] = {}
+    flushed = 0.0
 
     @classmethod
-    def add(cls, key: str, every_s: float) -> tuple[int, float] | None:
-        """Count one record; (total, seconds since the first) when a line is due."""
-        now = time.monotonic()
+    def add(cls, folder: str, stage: str, total: int | None):
+        now = time.time()
         with cls.lock:
-            cls.seen[key] = cls.seen.get(key, 0) + 1
-            started = cls.started.setdefault(key, now)
-            if now - cls.reported.get(key, started) < every_s:
-                return None
-            cls.reported[key] = now
-            return cls.seen[key], now - started
+            tally = cls.tallies.setdefault(folder, {"done": {}, "totals": {}, "first": {}, "last": {}})
+            tally["done"][stage] = tally["done"].get(stage, 0) + 1
+            tally["first"].setdefault(stage, now)  # times of the stage's first and latest record here
+            tally["last"][stage] = now
+            if total is not None:
+                tally["totals"][stage] = total
+            if now - cls.flushed >= FLUSH_S:
+                cls._write(folder)
+
+    @classmethod
+    def flush(cls, folder: str):
+        with cls.lock:
+            cls._write(folder)
+
+    @classmethod
+    def _write(cls, folder: str):
+        if folder not in cls.tallies:  # a bundle with no records
+            return
+        cls.flushed = time.time()
+        path = os.path.join(folder, f"{os.getpid()}.json")
+        with open(path + ".tmp", "w") as f:
+            json.dump(cls.tallies[folder], f)
+        os.replace(path + ".tmp", path)  # the monitor never reads half a file
 
 
 class _Show(beam.DoFn):
-    def __init__(self, stage: str, noun: str, every_s: float):
-        self.stage, self.noun, self.every_s = stage, noun, every_s
-        # One tally per pipeline stage, even when a process runs several pipelines.
-        self.key = uuid.uuid4().hex
+    def __init__(self, stage: str, folder: str | None):
+        self.stage, self.folder = stage, folder
+        self.counter = Metrics.counter(NAMESPACE, stage)
+        self.gauge = Metrics.gauge(NAMESPACE, f"{stage}_total")
 
-    def process(self, element):
-        due = _Tally.add(self.key, self.every_s)
-        if due:
-            total, seconds = due
-            rate = total / max(seconds, 1e-9)
-            line = f"{time.strftime('%H:%M:%S')} progress  {self.stage:<8} {total:>12,} {self.noun:<12} {rate:8.1f}/s"
-            print(line, file=sys.stderr, flush=True)
+    def start_bundle(self):
+        self.in_bundle = 0
+
+    def process(self, element, total=None):
+        self.in_bundle += 1
+        if self.folder:
+            _Tally.add(self.folder, self.stage, total)
+        if total is not None and self.in_bundle == 1:
+            self.gauge.set(total)
         yield element
+
+    def finish_bundle(self):
+        self.counter.inc(self.in_bundle)  # once per bundle: a metric update per record costs more
+        if self.folder:
+            _Tally.flush(self.folder)
 
 
 class ShowProgress(beam.PTransform):
-    """Pass records through, logging the count every every_s seconds (0: off)."""
+    """Pass records through, tallying them as `stage` (of `total`: a one-number PCollection)."""
 
-    def __init__(self, stage: str, noun: str, every_s: float):
+    def __init__(self, stage: str, folder: str | None, total: beam.PCollection | None = None):
         super().__init__()
-        self.stage, self.noun, self.every_s = stage, noun, every_s
+        self.stage, self.folder, self.total = stage, folder, total
 
     def expand(self, records):
-        if self.every_s <= 0:
-            return records
-        return records | beam.ParDo(_Show(self.stage, self.noun, self.every_s)).with_output_types(records.element_type)
+        side = {} if self.total is None else {"total": beam.pvalue.AsSingleton(self.total)}
+        return records | beam.ParDo(_Show(self.stage, self.folder), **side).with_output_types(records.element_type)
+
+
+def count_of(records: beam.PCollection, label: str) -> beam.PCollection:
+    return records | label >> beam.combiners.Count.Globally()
+
+
+# The command's side -------------------------------------------------------------
+
+
+def clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02}:{seconds % 60:02}"
+
+
+class Monitor:
+    """Sums the worker processes' tallies and prints a line per stage that moved."""
+
+    def __init__(self, nouns: dict[str, str], every_s: float):
+        self.nouns, self.every_s = nouns, every_s
+        self.folder = tempfile.mkdtemp(prefix="webtext-progress-")
+        self.shown: dict[str, int] = {}
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_):
+        self.stopping.set()
+        self.thread.join()
+        self.show()  # the last counts, and every stage at least once
+        for path in glob.glob(os.path.join(self.folder, "*")):
+            os.remove(path)
+        os.rmdir(self.folder)
+
+    def _loop(self):
+        while not self.stopping.wait(self.every_s):
+            self.show()
+
+    def read(self) -> tuple[dict, dict, dict]:
+        """(done, totals, seconds from first to latest record) per stage, over every process's file."""
+        done, totals, first, last = {}, {}, {}, {}
+        for path in glob.glob(os.path.join(self.folder, "*.json")):
+            with open(path) as f:
+                tally = json.load(f)
+            for stage, n in tally["done"].items():
+                done[stage] = done.get(stage, 0) + n
+                first[stage] = min(first.get(stage, tally["first"][stage]), tally["first"][stage])
+                last[stage] = max(last.get(stage, 0.0), tally["last"][stage])
+            totals.update(tally["totals"])
+        return done, totals, {stage: last[stage] - first[stage] for stage in done}
+
+    def show(self):
+        done, totals, seconds = self.read()
+        for stage in [s for s in self.nouns if s in done]:
+            if done[stage] == self.shown.get(stage):
+                continue
+            self.shown[stage] = done[stage]
+            line = progress_line(stage, self.nouns[stage], done[stage], totals.get(stage), seconds[stage])
+            print(f"{time.strftime('%H:%M:%S')} progress  {line}", file=sys.stderr, flush=True)
+
+
+def progress_line(stage: str, noun: str, done: int, total: int | None, seconds: float) -> str:
+    rate = done / seconds if seconds > 0 else 0.0
+    if total is None:
+        return f"{stage:<8} {f'{done:,}':>20} {noun:<11}        {rate:9.1f}/s"
+    share = done / total if total else 1.0
+    if total <= done:
+        eta = "0:00:00"
+    else:
+        eta = clock((total - done) / rate) if rate else "?"
+    return f"{stage:<8} {f'{done:,}/{total:,}':>20} {noun:<11} {share:6.1%} {rate:9.1f}/s  ETA {eta}"

@@ -6,6 +6,7 @@ stage's stale output before it is rebuilt, the manifest and the report, and a
 Dataflow dry run that translates the job without submitting it.
 """
 
+import contextlib
 import json
 
 import apache_beam as beam
@@ -14,8 +15,10 @@ from apache_beam.options.pipeline_options import DebugOptions, PipelineOptions, 
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from google.protobuf.json_format import MessageToDict
 
+from pipelines import progress
 from pipelines.files import delete_matching
-from pipelines.pipeline import build
+from pipelines.pipeline import PROGRESS_NOUNS, build
+from pipelines.progress import Monitor
 from webtext import __version__, counts, layout
 from webtext.config import Config
 from webtext.run import report, stages
@@ -88,9 +91,11 @@ def missing_kept_outputs(out: str, first: str) -> list[str]:
 
 
 def counters_of(result) -> dict:
-    """Every Beam counter as {"stage/name": value}, sorted."""
+    """Every Beam counter of the stages as {"stage/name": value}, sorted (progress tallies left out)."""
     counts = {}
     for counter in result.metrics().query()["counters"]:
+        if counter.key.metric.namespace == progress.NAMESPACE:
+            continue
         key = f"{counter.key.metric.namespace}/{counter.key.metric.name}"
         counts[key] = counts.get(key, 0) + (counter.committed or counter.attempted or 0)
     return dict(sorted(counts.items()))
@@ -103,11 +108,13 @@ def execute(plan: Plan, pipeline: beam.Pipeline, recorded_counters: dict) -> dic
         # Shards are rebuilt whole: an earlier run's files must not linger beside the new ones.
         delete_matching(FileSystems.join(out, layout.SHARD_DIR, "*"))
         delete_matching(FileSystems.join(out, layout.MANIFEST))
-    build(pipeline, plan.inputs, plan.config, plan.first, plan.last, plan.progress_s)
-    result = pipeline.run()
-    if pipeline.options.view_as(TestOptions).dry_run:
-        return {"counters": {}, "manifest": None, "job": describe_job(result, pipeline.options)}
-    result.wait_until_finish()
+    monitor = Monitor(PROGRESS_NOUNS, plan.progress_s) if plan.progress_s > 0 else None
+    with monitor or contextlib.nullcontext():
+        build(pipeline, plan.inputs, plan.config, plan.first, plan.last, monitor.folder if monitor else None)
+        result = pipeline.run()
+        if pipeline.options.view_as(TestOptions).dry_run:
+            return {"counters": {}, "manifest": None, "job": describe_job(result, pipeline.options)}
+        result.wait_until_finish()
     counters = {**recorded_counters, **counters_of(result)}
     manifest = None
     if plan.last == "shards":

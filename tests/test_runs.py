@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.links import KeepLinkPosts
+from pipelines.progress import Monitor, progress_line
 from pipelines.run import make_pipeline
 from tests.conftest import Route, serving
 from webtext import collect
@@ -153,17 +154,29 @@ def test_domain_mix_against_webtext_counts_registered_domain_labels():
     assert mix["spearman"] is not None and -1 <= mix["spearman"] <= 1
 
 
-def test_local_runs_print_a_progress_line_per_stage(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "webtext.collect", str(tmp_path / "out"), "--progress-s", "1e-9"],
-                         capture_output=True, text=True, timeout=300)
+def test_progress_lines_sum_all_worker_processes_with_totals(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "webtext.collect", str(tmp_path / "out"), "--progress-s", "0.2",
+                          "--workers", "2"], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
-    last = {}  # each stage's last line: with a line due on every record, its total
-    for match in re.finditer(r"progress\s+(\w+)\s+([\d,]+) (\w+)\s+[\d.]+/s", run.stderr):
-        last[match[1]] = int(match[2].replace(",", ""))
+    last = {}  # each stage's last line: the final counts, summed over both worker processes
+    for match in re.finditer(r"progress\s+(\w+)\s+([\d,]+)(?:/([\d,]+))? (\w+)", run.stderr):
+        last[match[1]] = tuple(int(n.replace(",", "")) if n else None for n in match.group(2, 3))
     expected = json.loads((SAMPLE / "expected.json").read_text())
-    assert last == {"reddit": expected["links/submissions"], "links": expected["links/kept"],
-                    "fetch": expected["links/kept"], "extract": expected["extract/documents"],
-                    "dedup": expected["shards/documents"]}
+    links, unique = expected["links/kept"], expected["shards/documents"]
+    assert last == {"reddit": (expected["links/submissions"], None), "links": (links, None),
+                    "fetch": (links, links), "extract": (links, links), "dedup": (unique, None),
+                    "shards": (unique, unique)}
+    assert re.search(r"progress\s+shards .* 100\.0% .* ETA 0:00:00", run.stderr)
     quiet = subprocess.run([sys.executable, "-m", "webtext.collect", str(tmp_path / "quiet"), "--progress-s", "0"],
                            capture_output=True, text=True, timeout=300)
     assert quiet.returncode == 0 and "progress" not in quiet.stderr
+
+
+def test_the_monitor_sums_each_process_tally(tmp_path):
+    with Monitor({"fetch": "pages"}, every_s=3600) as monitor:
+        for pid, (done, first, last) in {"11": (30, 100.0, 110.0), "12": (50, 104.0, 120.0)}.items():
+            tally = {"done": {"fetch": done}, "totals": {"fetch": 160}, "first": {"fetch": first}, "last": {"fetch": last}}
+            (Path(monitor.folder) / f"{pid}.json").write_text(json.dumps(tally))
+        assert monitor.read() == ({"fetch": 80}, {"fetch": 160}, {"fetch": 20.0})
+    assert not os.path.exists(monitor.folder)
+    assert progress_line("fetch", "pages", 80, 160, 20.0).split() == ["fetch", "80/160", "pages", "50.0%", "4.0/s", "ETA", "0:00:20"]
