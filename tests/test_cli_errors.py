@@ -71,4 +71,5 @@ def test_a_mistake_is_one_line_naming_the_fix(tmp_path, case, argv, code, says):
     assert done.returncode == code, done.stderr
     assert "Traceback" not in done.stderr, done.stderr
     assert len(lines) == 1 and says.format(**paths) in lines[0], done.stderr
+    assert done.stderr.rstrip("\n").endswith(lines[0]), "the error line is the last thing said"
     assert not list(Path(paths["tmp"]).glob("**/beam-temp-*")), "a failed start left Beam's temporary files"

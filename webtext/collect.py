@@ -76,7 +76,8 @@ def listing_spec(args) -> ListingSpec | None:
     try:
         live.new_reddit(spec)  # checks the credentials here, not in a worker after the job has started
     except Exception as e:  # praw's many configuration errors share no base class
-        raise cli.UsageError(f"--subreddits: praw cannot start ({e}); set praw_client_id, praw_client_secret "
+        reason = " ".join(str(e).split())  # praw's messages run over several lines
+        raise cli.UsageError(f"--subreddits: praw cannot start ({reason}); set praw_client_id, praw_client_secret "
                              "and praw_user_agent, or a praw.ini section with --praw-site") from None
     return spec
 
