@@ -15,6 +15,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from pipelines.counters import count
 from pipelines.files import input_files, matching
+from pipelines.neutral import Select, WithValue, only_one
 from webtext import counts, layout, urls
 from webtext.config import Config
 from webtext.fetch import crawl, outcomes, warc
@@ -85,21 +86,20 @@ class JoinArchive(beam.DoFn):
             yield count_outcome(page)
 
 
-class SplitResumed(beam.DoFn):
-    """Links a previous run has an outcome for become Pages; the rest go to fetch."""
+TODO, RESUMED = "todo", "resumed"
 
-    TODO = "todo"
 
-    def process(self, joined):
-        _, group = joined
-        kept = list(group["outcomes"])
-        for link in group["links"]:
-            if not kept:
-                yield beam.pvalue.TaggedOutput(self.TODO, link)
-                continue
-            responses = [r for r in group["responses"] if r.url == kept[0]["final_url"]]
-            count(counts.RESUMED)
-            yield count_outcome(outcomes.page_from_outcome(link, kept[0], responses[0] if responses else None))
+def split_resumed(joined):
+    """(RESUMED, page) for a link a previous run has an outcome for; (TODO, link) for the rest."""
+    _, group = joined
+    kept = list(group["outcomes"])
+    for link in group["links"]:
+        if not kept:
+            yield TODO, link
+            continue
+        responses = [r for r in group["responses"] if r.url == kept[0]["final_url"]]
+        count(counts.RESUMED)
+        yield RESUMED, count_outcome(outcomes.page_from_outcome(link, kept[0], responses[0] if responses else None))
 
 
 def _host_bucket(link, buckets: int) -> int:
@@ -152,12 +152,11 @@ class FetchByHost(beam.PTransform):
         self.fetch_dir = fetch_dir
 
     def expand(self, links):
-        total = links | "CountLinks" >> beam.combiners.Count.Globally()
+        total = only_one(links, "CountLinks", beam.combiners.CountCombineFn())
         return (
             links
-            | "ByHost" >> beam.Map(
-                lambda link, n: (_host_bucket(link, max(1, n // LINKS_PER_BUCKET)), link),
-                n=beam.pvalue.AsSingleton(total))
+            | "WithTotal" >> WithValue(total, lambda link: zlib.crc32(link.url.encode()))
+            | "ByHost" >> beam.MapTuple(lambda link, n: (_host_bucket(link, max(1, n // LINKS_PER_BUCKET)), link))
             | "GroupHosts" >> beam.GroupByKey()
             | "Fetch" >> beam.ParDo(FetchBucket(self.config, self.fetch_dir)).with_output_types(Page)
         )
@@ -184,9 +183,10 @@ class FetchLive(beam.PTransform):
                     "responses": p | "KeptWarcs" >> beam.Create(self.warc_files) | "ReadKept" >> beam.FlatMap(read_warc),
                 }
                 | "JoinPrevious" >> beam.CoGroupByKey()
-                | "SplitResumed" >> beam.ParDo(SplitResumed()).with_outputs(SplitResumed.TODO, main="resumed")
+                | "SplitResumed" >> beam.FlatMap(split_resumed)
             )
-            links, resumed = split[SplitResumed.TODO], split.resumed
+            links = split | "ToFetch" >> Select(TODO)
+            resumed = split | "Resumed" >> Select(RESUMED, Page)
         if self.fetch_new:
             fetched = links | "FetchNew" >> FetchByHost(self.config, self.fetch_dir)
         else:

@@ -46,40 +46,47 @@ def unique_count(documents: beam.PCollection, duplicates: beam.PCollection) -> b
 
 
 def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, first: str = "links", last: str = "shards",
-          progress_folder: str | None = None) -> None:
-    """Add the stages from `first` to `last` to the pipeline (tallying progress into progress_folder)."""
+          progress_folder: str | None = None, totals: bool = True) -> None:
+    """Add the stages from `first` to `last` to the pipeline.
+
+    Progress is tallied into progress_folder (local runs), with each stage's total
+    where known if `totals` (a side input: not on runners that recompute them).
+    Everything written flows into one last step: Beam's Dask runner computes only
+    what the last step needs.
+    """
     run, out = between(first, last), inputs.out
 
     def progress(stage: str, total: beam.PCollection | None = None):
-        return f"{stage.title()}Progress" >> ShowProgress(stage, progress_folder, total)
+        return f"{stage.title()}Progress" >> ShowProgress(stage, progress_folder, total if totals else None)
 
     links = pages = documents = unique = duplicates = None
+    written = []
     if "links" in run:
         submissions = read_submissions(pipeline, inputs) | progress("reddit")
         links = submissions | "Links" >> ToLinks(config) | progress("links")
-        links | "LinksTable" >> WriteTable(out, layout.LINKS)
-        links | "UrlList" >> WriteUrlList(out)
+        written.append(links | "LinksTable" >> WriteTable(out, layout.LINKS))
+        written.append(links | "UrlList" >> WriteUrlList(out))
     if "fetch" in run or "extract" in run:
         links = links or pipeline | "KeptLinks" >> ReadTable(out, layout.LINKS)
-        # Starting at extract, nothing is fetched: pages come from what fetch kept.
-        link_count = count_of(links, "CountLinks")  # one page each, fetched or not
+        link_count = count_of(links, "CountLinks") if totals else None  # one page each, fetched or not
         pages = links | "Fetch" >> FetchPages(config, inputs.warcs, out, fetch_new="fetch" in run)
         pages = pages | progress("fetch", link_count)
     if "fetch" in run:
-        pages | "Outcomes" >> beam.Map(outcome) | "PagesTable" >> WriteTable(out, layout.PAGES)
+        written.append(pages | "Outcomes" >> beam.Map(outcome) | "PagesTable" >> WriteTable(out, layout.PAGES))
     if "extract" in run:
         # Every page, as fetch's: those that failed to fetch pass at once.
         documents = pages | progress("extract", link_count) | "Extract" >> ExtractDocuments(config)
-        documents | "DocumentsTable" >> WriteTable(out, layout.DOCUMENTS)
+        written.append(documents | "DocumentsTable" >> WriteTable(out, layout.DOCUMENTS))
     if "dedup" in run:
         documents = documents or pipeline | "KeptDocuments" >> ReadTable(out, layout.DOCUMENTS)
         unique, duplicates = documents | "Dedup" >> Deduplicate(config)
         unique = unique | progress("dedup")
-        duplicates | "DuplicatesTable" >> WriteTable(out, layout.DUPLICATES)
+        written.append(duplicates | "DuplicatesTable" >> WriteTable(out, layout.DUPLICATES))
     if "shards" in run:
         if unique is None:  # what an earlier dedup kept: documents.parquet less duplicates.parquet
             documents = pipeline | "KeptDocuments" >> ReadTable(out, layout.DOCUMENTS)
             duplicates = pipeline | "KeptDuplicates" >> ReadTable(out, layout.DUPLICATES)
             unique = documents | "Unique" >> DropRemoved(duplicates)
-        unique = unique | progress("shards", unique_count(documents, duplicates))
-        unique | "Shards" >> WriteShards(config, out)
+        unique = unique | progress("shards", unique_count(documents, duplicates) if totals else None)
+        written.append(unique | "Shards" >> WriteShards(config, out))
+    written | "AllWritten" >> beam.Flatten() | "Done" >> beam.Map(lambda path: None)

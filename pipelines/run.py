@@ -8,6 +8,7 @@ Dataflow dry run that translates the job without submitting it.
 
 import contextlib
 import json
+from typing import Callable, NamedTuple
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
@@ -41,6 +42,24 @@ def split_beam_flags(args: list[str]) -> tuple[list[str], list[str], list[str]]:
     for arg in leftover:  # from the end: a value equal to a leftover comes before it
         del beam_args[len(beam_args) - 1 - beam_args[::-1].index(arg)]
     return beam_args, positionals, unknown
+
+
+class Engine(NamedTuple):
+    pipeline: beam.Pipeline
+    read_counters: Callable  # the run's result -> {"stage/name": value}
+    side_inputs: bool  # whether the runner computes a side input once (Dask's recomputes it in each task)
+
+
+@contextlib.contextmanager
+def engine(runner: str, workers: int, dask_address: str | None, beam_args: list[str]):
+    """The Engine for a runner; a Dask cluster started here lives as long as this."""
+    if runner != "dask":
+        yield Engine(make_pipeline(runner, workers, beam_args), counters_of, True)
+        return
+    from pipelines import on_dask  # Dask is an extra: imported only when asked for
+
+    with on_dask.cluster(dask_address, workers) as address:
+        yield Engine(on_dask.make_pipeline(address, beam_args), on_dask.counters_of, False)
 
 
 def make_pipeline(runner: str, workers: int, beam_args: list[str]) -> beam.Pipeline:
@@ -101,8 +120,9 @@ def counters_of(result) -> dict:
     return dict(sorted(counts.items()))
 
 
-def execute(plan: Plan, pipeline: beam.Pipeline, recorded_counters: dict) -> dict:
+def execute(plan: Plan, engine: Engine, recorded_counters: dict) -> dict:
     """Run the plan's stages; returns {"counters", "manifest", "job"}."""
+    pipeline = engine.pipeline
     out = plan.inputs.out
     if plan.last == "shards":
         # Shards are rebuilt whole: an earlier run's files must not linger beside the new ones.
@@ -110,12 +130,13 @@ def execute(plan: Plan, pipeline: beam.Pipeline, recorded_counters: dict) -> dic
         delete_matching(FileSystems.join(out, layout.MANIFEST))
     monitor = Monitor(PROGRESS_NOUNS, plan.progress_s) if plan.progress_s > 0 else None
     with monitor or contextlib.nullcontext():
-        build(pipeline, plan.inputs, plan.config, plan.first, plan.last, monitor.folder if monitor else None)
+        build(pipeline, plan.inputs, plan.config, plan.first, plan.last, monitor.folder if monitor else None,
+              totals=engine.side_inputs)
         result = pipeline.run()
         if pipeline.options.view_as(TestOptions).dry_run:
             return {"counters": {}, "manifest": None, "job": describe_job(result, pipeline.options)}
         result.wait_until_finish()
-    counters = {**recorded_counters, **counters_of(result)}
+    counters = {**recorded_counters, **engine.read_counters(result)}
     manifest = None
     if plan.last == "shards":
         manifest = write_manifest(out, plan.config, counters)

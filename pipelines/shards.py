@@ -6,11 +6,14 @@ same files, byte for byte, whatever the worker count or arrival order.
 """
 
 import json
+import zlib
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from pipelines.counters import count
+from pipelines.neutral import WithValue, only_one
+from pipelines.tables import WriteOneFile
 from webtext import counts, layout
 from webtext.config import Config
 from webtext.records import TokenizedDocument
@@ -47,10 +50,18 @@ def write_shard(key_and_docs, out: str, dtype) -> dict:
             "bytes": len(data), "sha256": shard_format.sha256_hex(data)}
 
 
-def write_index(infos: list, out: str) -> None:
+def write_index(path: str, infos) -> str:
     data = json.dumps(sorted(infos, key=lambda i: i["name"]), indent=1).encode()
-    with FileSystems.create(FileSystems.join(out, layout.SHARD_INDEX)) as f:
+    with FileSystems.create(path) as f:
         f.write(data)
+    return path
+
+
+def assign(doc_and_counts):
+    """((split, shard, shards in split), doc): the shard from the URL's hash and the split's shard count."""
+    (split, doc), counts = doc_and_counts
+    total = counts[split]
+    return (split, shard_format.shard_index(doc.document.url, total), total), doc
 
 
 class WriteShards(beam.PTransform):
@@ -76,17 +87,12 @@ class WriteShards(beam.PTransform):
             | "SumTokens" >> beam.CombinePerKey(sum)
             | "ShardCount" >> beam.Map(lambda kv: (kv[0], shard_format.shard_count(kv[1], config.shard_tokens)))
         )
-
-        def assign(split_and_doc, counts):
-            split, doc = split_and_doc
-            total = counts[split]
-            return (split, shard_format.shard_index(doc.document.url, total), total), doc
-
+        all_counts = only_one(shard_counts, "AllCounts", beam.combiners.ToDictCombineFn())
         return (
             tokenized
-            | "AssignShard" >> beam.Map(assign, counts=beam.pvalue.AsDict(shard_counts))
+            | "WithCounts" >> WithValue(all_counts, lambda split_doc: zlib.crc32(split_doc[1].document.url.encode()))
+            | "AssignShard" >> beam.Map(assign)
             | "GroupShard" >> beam.GroupByKey()
             | "WriteShard" >> beam.Map(write_shard, out=self.out, dtype=self.dtype)
-            | "AllShards" >> beam.combiners.ToList()
-            | "WriteIndex" >> beam.Map(write_index, out=self.out)
+            | "WriteIndex" >> WriteOneFile(FileSystems.join(self.out, layout.SHARD_INDEX), write_index)
         )

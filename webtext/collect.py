@@ -3,11 +3,12 @@ on real data, `--dumps 'RS_2017-*.zst' --out run1` (pages fetched live, or read 
 Flags Beam knows (--runner DataflowRunner --project ...) go to Beam; any other flag is an error.
 """
 
+import importlib.util
 import os
 import sys
 import time
 
-from pipelines.run import execute, make_pipeline, missing_kept_outputs, read_markers, split_beam_flags
+from pipelines.run import engine, execute, missing_kept_outputs, read_markers, split_beam_flags
 from webtext import cli, layout
 from webtext.config import Config
 from webtext.links import live
@@ -31,8 +32,10 @@ def _add_run_flags(parser) -> None:
     run.add_argument("--from", dest="first", choices=stages.STAGES, metavar="STAGE",
                      help=f"rerun from this stage ({stage_names}), from what OUT kept")
     run.add_argument("--until", choices=stages.STAGES, default="shards", metavar="STAGE", help="stop after this stage (default shards)")
-    run.add_argument("--runner", default="direct", help="direct (local) or a Beam runner, e.g. DataflowRunner")
-    run.add_argument("--workers", type=int, default=1, metavar="N", help="local worker processes (default 1)")
+    run.add_argument("--runner", default="direct", help="direct (local), dask, or a Beam runner, e.g. DataflowRunner")
+    run.add_argument("--workers", type=int, default=1, metavar="N",
+                     help="worker processes of the local runner, or of the Dask cluster started here (default 1)")
+    run.add_argument("--dask-address", metavar="URL", help="--runner dask on this cluster (tcp://HOST:PORT), not one started here")
     run.add_argument("--progress-s", type=float, default=5.0, metavar="X", help="seconds between progress lines; 0: none (default 5)")
     praw = parser.add_argument_group("live listings (credentials: praw.ini, or praw_client_id, _secret, _user_agent)")
     praw.add_argument("--listing", default="top", choices=SORTS, metavar="S", help=f"{', '.join(SORTS)} (default top)")
@@ -64,7 +67,17 @@ def parse_args(argv):
     if positionals and args.out and positionals[0] != args.out:
         raise cli.UsageError(f"two output folders given: {positionals[0]} and --out {args.out}")
     args.out = args.out or (positionals[0] if positionals else DEFAULT_OUT)
+    check_runner(args)
     return args, beam_args
+
+
+def check_runner(args) -> None:
+    if args.workers < 1:
+        raise cli.UsageError(f"--workers must be at least 1, not {args.workers}")
+    if args.dask_address and args.runner != "dask":
+        raise cli.UsageError("--dask-address is for --runner dask")
+    if args.runner == "dask" and importlib.util.find_spec("distributed") is None:
+        raise cli.UsageError("--runner dask needs Dask: pip install 'webtext[dask]'")
 
 
 def listing_spec(args) -> ListingSpec | None:
@@ -106,7 +119,8 @@ def run(argv=None) -> dict:
     if missing:
         raise cli.UsageError(f"--from {plan.first} needs what an earlier run kept: {', '.join(missing)} missing in {args.out}")
     started = time.monotonic()
-    result = execute(plan, make_pipeline(args.runner, args.workers, beam_args), recorded_counters(markers, plan.first))
+    with engine(args.runner, args.workers, args.dask_address, beam_args) as running_on:
+        result = execute(plan, running_on, recorded_counters(markers, plan.first))
     if result["job"]:
         transforms = result["job"]["pipeline"]["components"]["transforms"]
         print(f"webtext: translated to a Dataflow job of {len(transforms)} transforms; not submitted (--dry_run)")

@@ -1,0 +1,59 @@
+"""Runner-neutral forms of a side input and of a ParDo with several outputs.
+
+Beam's Dask runner recomputes a side input's whole upstream inside every task
+that reads it (repeating its side effects: fetches, file writes), and hands
+every consumer of a multi-output ParDo the elements of all its outputs mixed.
+These forms use only a ParDo with one output, Flatten and CoGroupByKey, which
+every runner runs as written (docs/distributed.md).
+"""
+
+import apache_beam as beam
+
+# Keys a broadcast value is joined on: enough groups to spread the elements over workers.
+SPREAD = 256
+
+
+class WithValue(beam.PTransform):
+    """(element, value) for each element, value being the one element of `value` (or default).
+
+    A side input done as a join: the value is copied to SPREAD keys, each element
+    keyed by spread_key(element) % SPREAD, and the two joined with CoGroupByKey.
+    """
+
+    def __init__(self, value: beam.PCollection, spread_key, default=None):
+        super().__init__()
+        self.value, self.spread_key, self.default = value, spread_key, default
+
+    def expand(self, elements):
+        spread_key, default = self.spread_key, self.default
+        keyed = elements | "SpreadElements" >> beam.Map(lambda e: (spread_key(e) % SPREAD, e))
+        copies = self.value | "CopyValue" >> beam.FlatMap(lambda v: [(key, v) for key in range(SPREAD)])
+
+        def pair(key_and_group):
+            _, group = key_and_group
+            values = list(group["value"])
+            value = values[0] if values else default
+            return [(element, value) for element in group["elements"]]
+
+        return {"elements": keyed, "value": copies} | "JoinValue" >> beam.CoGroupByKey() | "Pair" >> beam.FlatMap(pair)
+
+
+def only_one(values: beam.PCollection, label: str, combine_fn) -> beam.PCollection:
+    """The one combined value of a PCollection, or no element when it is empty.
+
+    without_defaults: Beam's default for an empty input is itself a side input.
+    """
+    return values | label >> beam.CombineGlobally(combine_fn).without_defaults()
+
+
+class Select(beam.PTransform):
+    """The values tagged `tag` of a PCollection of (tag, value) pairs: one output of a several-output step."""
+
+    def __init__(self, tag: str, output_type=None):
+        super().__init__()
+        self.tag, self.output_type = tag, output_type
+
+    def expand(self, tagged):
+        tag = self.tag
+        select = beam.FlatMap(lambda pair: [pair[1]] if pair[0] == tag else [])
+        return tagged | (select.with_output_types(self.output_type) if self.output_type else select)

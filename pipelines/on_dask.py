@@ -1,0 +1,49 @@
+"""Beam's Dask runner on a dask.distributed cluster: an existing one, or one started here.
+
+`--runner dask --dask-address tcp://HOST:PORT` runs on a cluster someone
+started (`dask scheduler` and `dask worker`, dask-jobqueue on SLURM/PBS,
+dask-kubernetes); without an address the command starts a LocalCluster of
+`--workers` processes on 127.0.0.1 and stops it after the run.
+
+Beam's Dask runner reports no metrics, so the counts are read from each
+worker's own tally (pipelines/counters.py) with Client.run once the job is done.
+"""
+
+import collections
+import contextlib
+import logging
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.runners.dask.dask_runner import DaskRunner
+from dask.distributed import Client, LocalCluster
+
+from pipelines.counters import take_tally
+
+
+@contextlib.contextmanager
+def cluster(address: str | None, workers: int):
+    """The scheduler's address: the one given, or a LocalCluster's for the length of the run."""
+    if address:
+        yield address
+        return
+    # One thread per worker process, as the local runner: DoFns that want threads start their own.
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None, silence_logs=logging.WARNING) as local:
+        yield local.scheduler_address
+
+
+def make_pipeline(address: str, beam_args: list[str]) -> beam.Pipeline:
+    with Client(address) as client:
+        client.run(take_tally)  # what an earlier job on this cluster counted is not this run's
+    options = PipelineOptions(beam_args, dask_client_address=address)
+    return beam.Pipeline(runner=DaskRunner(), options=options)
+
+
+def counters_of(result) -> dict:
+    """Every worker's tally, summed, as {"stage/name": value}, sorted; closes the job's client."""
+    total = collections.Counter()
+    for tally in result.client.run(take_tally).values():
+        total.update(tally)
+    result.client.close()
+    return dict(sorted(total.items()))

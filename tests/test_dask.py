@@ -1,0 +1,72 @@
+"""The bundled sample on a real dask.distributed cluster through Beam's Dask runner.
+
+The scheduler and two worker processes are started as the commands a cluster
+runs (`dask scheduler`, `dask worker`) on 127.0.0.1, so the pipeline's code
+crosses real process boundaries. The run must give the local runner's shards,
+byte for byte, and the same counts.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+
+def _wait_for(path, process, seconds=60):
+    deadline = time.monotonic() + seconds
+    while not os.path.exists(path):
+        assert process.poll() is None and time.monotonic() < deadline, "the Dask scheduler did not start"
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def dask_address(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("dask")
+    scheduler_file = str(folder / "scheduler.json")
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": folder}
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                                  "--port", "0", "--no-dashboard", "--scheduler-file", scheduler_file], **quiet)
+    workers = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file", scheduler_file,
+                                "--nworkers", "2", "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"], **quiet)
+    try:
+        _wait_for(scheduler_file, scheduler)
+        with distributed.Client(scheduler_file=scheduler_file) as client:
+            client.wait_for_workers(2, timeout=60)
+            address = client.scheduler.address
+        yield address
+    finally:
+        for process in (workers, scheduler):
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _collect(out, *flags) -> str:
+    """What the run printed, with OUT and the run's seconds blanked, so two runs compare."""
+    done = subprocess.run([sys.executable, "-m", "webtext.collect", str(out), "--progress-s", "0", *flags],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert re.search(r"\(links to shards\) in [\d.]+ s", done.stdout), done.stdout
+    return re.sub(r" in [\d.]+ s", "", done.stdout.replace(str(out), "OUT"))
+
+
+def _shards(out) -> dict:
+    manifest = json.loads((out / "manifest.json").read_text())
+    return {shard["name"]: shard["sha256"] for shard in manifest["shards"]}
+
+
+def _marker_counts(out) -> dict:
+    return {m.name: json.loads(m.read_text())["counters"] for m in sorted((out / "_stages").glob("*.json"))}
+
+
+def test_the_sample_on_a_dask_cluster_matches_the_local_runner(dask_address, tmp_path):
+    local = _collect(tmp_path / "local", "--workers", "2")
+    on_dask = _collect(tmp_path / "dask", "--runner", "dask", "--dask-address", dask_address)
+    assert on_dask == local
+    assert _shards(tmp_path / "dask") == _shards(tmp_path / "local")
+    assert _marker_counts(tmp_path / "dask") == _marker_counts(tmp_path / "local")
