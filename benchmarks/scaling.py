@@ -1,6 +1,6 @@
-"""Time per stage on the bundled sample and on generated larger inputs, 1 and 2 local workers.
+"""Time per stage on the bundled sample and on generated larger inputs, 1 and 2 workers, per runner.
 
-    python benchmarks/scaling.py [--scales 1,10] [--workers 1,2] [--repeats 3]
+    python benchmarks/scaling.py [--scales 1,10] [--workers 1,2] [--runners direct,dask] [--repeats 3]
 
 Each input is written by `python -m webtext.sample.make --scale N` (N batches
 of the sample's make-up, pages read from its WARC, so no network). Each run
@@ -8,7 +8,11 @@ builds a fresh output folder one stage at a time (`--until links`, then
 `--from fetch --until fetch`, ...), all in this process, so a stage's time is
 its pipeline's construction and run, without Python's start-up. The `whole`
 row is one run of every stage in one pipeline. The baseline for the worker
-ratio is the 1-worker run of the same input, in the same script.
+ratio is the 1-worker run of the same input, in the same script. `dask` runs
+on a LocalCluster of that many worker processes, started for each run (its
+start-up is in the times). Peak RSS is the largest resident set of any one
+process (this one, which is the worker of a 1-worker local run, or a worker
+process), sampled every 0.1 s.
 """
 
 import argparse
@@ -17,8 +21,11 @@ import io
 import json
 import statistics
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+import psutil
 
 from webtext import collect
 from webtext.run import stages
@@ -37,13 +44,39 @@ def timed_run(argv: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def stage_times(sample: Path, out: Path, workers: int) -> dict[str, float]:
-    """Seconds per stage, each stage its own run over what the one before kept, and the whole."""
+class PeakRss:
+    """The largest resident set of this process or any process it started, while in the with block."""
+
+    def __init__(self):
+        self.peak = 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_):
+        self.done.set()
+        self.thread.join()
+
+    def _sample(self):
+        me = psutil.Process()
+        while not self.done.wait(0.1):
+            for process in [me, *me.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    self.peak = max(self.peak, process.memory_info().rss)
+
+
+def stage_times(sample: Path, out: Path, runner: str, workers: int) -> dict[str, float]:
+    """Seconds per stage, each stage its own run over what the one before kept, the whole, and peak RSS."""
     common = ["--dumps", str(sample / "RS_*"), "--warc", str(sample / "pages.warc.gz"), "--val-fraction", "0.1",
-              "--workers", str(workers), "--progress-s", "0"]
+              "--runner", runner, "--workers", str(workers), "--progress-s", "0"]
     times = {stage: timed_run([str(out / "staged"), *common, "--from", stage, "--until", stage])
              for stage in stages.STAGES}
-    times["whole"] = timed_run([str(out / "whole"), *common])
+    with PeakRss() as rss:
+        times["whole"] = timed_run([str(out / "whole"), *common])
+    times["peak MB"] = rss.peak / 1e6
     return times
 
 
@@ -55,36 +88,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", default="1,10")
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--runners", default="direct", help="direct, dask, or both: direct,dask")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     scales = [int(s) for s in args.scales.split(",")]
     worker_counts = [int(w) for w in args.workers.split(",")]
-    rows = ["links", "fetch", "extract", "dedup", "shards", "whole"]
+    runners = args.runners.split(",")
+    rows = ["links", "fetch", "extract", "dedup", "shards", "whole", "peak MB"]
+    columns = [(s, r, w) for s in scales for r in runners for w in worker_counts]
     with tempfile.TemporaryDirectory() as tmp:
         results = {}
         for scale in scales:
             sample = write_input(Path(tmp) / f"input-{scale}", scale)
-            for workers in worker_counts:
+            for _, runner, workers in [c for c in columns if c[0] == scale]:
                 runs = []
                 for repeat in range(args.repeats):
-                    out = Path(tmp) / f"out-{scale}-{workers}-{repeat}"
-                    runs.append(stage_times(sample, out, workers))
-                results[scale, workers] = {row: statistics.median(r[row] for r in runs) for row in rows}
-                results[scale, workers]["documents"] = documents_written(out)
-        print(f"seconds per stage, median of {args.repeats} (FnApiRunner; pages read from WARC)\n")
-        columns = [(s, w) for s in scales for w in worker_counts]
-        print(f"{'stage':<10}" + "".join(f"{f'{s}x, {w} worker' + ('s' if w > 1 else ''):>18}" for s, w in columns))
+                    out = Path(tmp) / f"out-{scale}-{runner}-{workers}-{repeat}"
+                    runs.append(stage_times(sample, out, runner, workers))
+                results[scale, runner, workers] = {row: statistics.median(r[row] for r in runs) for row in rows}
+                results[scale, runner, workers]["documents"] = documents_written(out)
+        print(f"seconds per stage, median of {args.repeats} (pages read from WARC)\n")
+        print(f"{'stage':<10}" + "".join(f"{f'{s}x {r} {w}w':>16}" for s, r, w in columns))
         for row in rows:
-            print(f"{row:<10}" + "".join(f"{results[c][row]:>18.2f}" for c in columns))
-        print(f"{'documents':<10}" + "".join(f"{results[c]['documents']:>18,}" for c in columns))
+            print(f"{row:<10}" + "".join(f"{results[c][row]:>16.2f}" for c in columns))
+        print(f"{'documents':<10}" + "".join(f"{results[c]['documents']:>16,}" for c in columns))
         print()
-        for scale in scales:
-            base = results[scale, worker_counts[0]]["whole"]
-            for workers in worker_counts[1:]:
-                print(f"{scale}x: {workers} workers / {worker_counts[0]}: {base / results[scale, workers]['whole']:.2f}x faster (whole run)")
-            if scale != scales[0]:
-                growth = results[scale, worker_counts[0]]["whole"] / results[scales[0], worker_counts[0]]["whole"]
-                print(f"{scale}x input / {scales[0]}x: {growth:.2f}x the time for {scale / scales[0]:.0f}x the records")
+        for scale, runner, workers in columns:
+            base = results[scale, runners[0], worker_counts[0]]["whole"]
+            print(f"{scale}x {runner} {workers}w: {base / results[scale, runner, workers]['whole']:.2f}x the speed of "
+                  f"{runners[0]} {worker_counts[0]}w (whole run)")
 
 
 if __name__ == "__main__":
