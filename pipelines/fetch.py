@@ -1,10 +1,12 @@
-"""Links -> Pages: fetched live (resumably), or read from WARC files.
+"""Links -> Pages: from WARC files given, then from the page sources in the order
+asked (Common Crawl, the Wayback Machine, live: webtext.fetch.sources), resumably.
 
-Live fetching groups links by a hash of their host, so all of a host's links
-meet on one worker and its per-host limit holds for the whole run; each group
-is fetched by a pool of threads (webtext.fetch.crawl). Every fetch is written to
-OUT/fetch/ (WARC + outcome lines) as it completes. On a rerun, links with an
-outcome there are not fetched again: their pages are rebuilt from those files.
+Fetching groups links by a hash of their host, so all of a host's links meet on
+one worker and its per-host limit holds for the whole run; each group is
+fetched by a pool of threads (webtext.fetch.crawl). Every fetch, from whichever
+source, is written to OUT/fetch/ (WARC + outcome lines) as it completes. On a
+rerun, links with an outcome there are not fetched again: their pages are
+rebuilt from those files, and no archive is asked again.
 """
 
 import zlib
@@ -17,10 +19,11 @@ from pipelines.counters import count
 from pipelines.files import input_files, matching
 from pipelines.neutral import Select, WithValue, only_one
 from webtext import counts, layout, urls
+from webtext.cli import UsageError
 from webtext.config import Config
-from webtext.fetch import crawl, outcomes, warc
-from webtext.fetch.client import Fetcher
-from webtext.fetch.deadline import Watchdog
+from webtext.fetch import commoncrawl, crawl, outcomes, warc
+from webtext.fetch.netguard import FetchError
+from webtext.fetch.sources import PageChain, page_order
 from webtext.links.posts import fetch_url
 from webtext.records import Page
 
@@ -36,6 +39,8 @@ def count_outcome(page: Page) -> Page:
         count(counts.with_reason(counts.FETCHED, page.source))
     if page.live_error and not page.error:
         count(counts.with_reason(counts.ARCHIVE_RESCUED, page.live_error))
+    for attempt in page.attempts[:-1]:  # sources that had nothing, before the one that settled it
+        count(counts.with_reason(counts.SOURCE_MISSED, attempt.replace(":", ".", 1)))
     return page
 
 
@@ -69,24 +74,32 @@ def _preferred(responses: list) -> warc.WarcResponse:
     return next((r for r in responses if r.status == 200), responses[0])
 
 
-class JoinArchive(beam.DoFn):
-    """Pages for links from WARC files someone else wrote (or the sample's)."""
+TODO, RESUMED, FOUND = "todo", "resumed", "found"
 
-    def __init__(self, config: Config):
+
+class JoinArchive(beam.DoFn):
+    """Pages for links from WARC files someone else wrote (or the sample's).
+
+    With sources after warc, a link the files lack is passed on as (TODO, link)
+    and a page as (FOUND, page).
+    """
+
+    def __init__(self, config: Config, more_sources: bool = False):
         self.config = config
+        self.more_sources = more_sources
 
     def process(self, joined):
         _, group = joined
         responses = list(group["responses"])
         for link in group["links"]:
             if responses:
-                page = warc.page_from_response(link, _preferred(responses), self.config)
+                page = count_outcome(warc.page_from_response(link, _preferred(responses), self.config))
+                yield (FOUND, page) if self.more_sources else page
+            elif self.more_sources:
+                count(counts.with_reason(counts.SOURCE_MISSED, "warc.not_in_warc"))
+                yield TODO, link
             else:
-                page = warc.page_missing(link)
-            yield count_outcome(page)
-
-
-TODO, RESUMED = "todo", "resumed"
+                yield count_outcome(warc.page_missing(link))
 
 
 def split_resumed(joined):
@@ -108,14 +121,16 @@ def _host_bucket(link, buckets: int) -> int:
 
 
 class FetchBucket(beam.DoFn):
-    """All links of a bucket of hosts, many threads at once, a few per host."""
+    """All links of a bucket of hosts, many threads at once, a few per host, each from its sources in order."""
 
-    def __init__(self, config: Config, fetch_dir: str):
+    def __init__(self, config: Config, fetch_dir: str, order: tuple[str, ...], crawls):
         self.config = config
         self.fetch_dir = fetch_dir
+        self.order = order
+        self.crawls = crawls
 
     def setup(self):
-        self.fetcher = Fetcher(self.config, Watchdog())
+        self.fetcher = PageChain(self.config, self.order, self.crawls)
 
     def process(self, bucket_and_links):
         _, links = bucket_and_links
@@ -143,13 +158,35 @@ def _not_fetched(link) -> Page:
     return count_outcome(Page(link, fetch_url(link), 0, "", b"", "live", "not_fetched"))
 
 
+def crawl_list(config: Config, fetch_dir: str):
+    """Common Crawl's crawls, from OUT/fetch/collinfo.json, else from the index (then kept there).
+
+    None when neither can be read: the source then fails each link as no_crawl_list, counted.
+    """
+    path = FileSystems.join(fetch_dir, commoncrawl.COLLINFO)
+    try:
+        if FileSystems.exists(path):
+            with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
+                return commoncrawl.parse_collinfo(f.read())
+        body = commoncrawl.fetch_collinfo(config)
+        crawls = commoncrawl.parse_collinfo(body)
+    except (FetchError, ValueError, KeyError):
+        return None
+    with FileSystems.create(path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
+        f.write(body)
+    return crawls
+
+
 class FetchByHost(beam.PTransform):
     """Links grouped into host-hash buckets, each bucket fetched by one FetchBucket."""
 
-    def __init__(self, config: Config, fetch_dir: str):
+    def __init__(self, config: Config, fetch_dir: str, order: tuple[str, ...]):
         super().__init__()
         self.config = config
         self.fetch_dir = fetch_dir
+        self.order = order
+        # Read here, at construction, like the inputs: once per run, never per worker.
+        self.crawls = crawl_list(config, fetch_dir) if "commoncrawl" in order else None
 
     def expand(self, links):
         total = only_one(links, "CountLinks", beam.combiners.CountCombineFn())
@@ -158,14 +195,18 @@ class FetchByHost(beam.PTransform):
             | "WithTotal" >> WithValue(total, lambda link: zlib.crc32(link.url.encode()))
             | "ByHost" >> beam.MapTuple(lambda link, n: (_host_bucket(link, max(1, n // LINKS_PER_BUCKET)), link))
             | "GroupHosts" >> beam.GroupByKey()
-            | "Fetch" >> beam.ParDo(FetchBucket(self.config, self.fetch_dir)).with_output_types(Page)
+            | "Fetch" >> beam.ParDo(FetchBucket(self.config, self.fetch_dir, self.order, self.crawls))
+            .with_output_types(Page)
         )
 
 
 class FetchLive(beam.PTransform):
-    def __init__(self, config: Config, out: str, fetch_new: bool = True):
+    """Links to pages from the sources of `order` (warc aside), resuming what OUT/fetch/ holds."""
+
+    def __init__(self, config: Config, out: str, order: tuple[str, ...], fetch_new: bool = True):
         super().__init__()
         self.config = config
+        self.order = order
         self.fetch_new = fetch_new
         self.fetch_dir = FileSystems.join(out, layout.FETCH_DIR)
         # What a previous run of this output folder left: read at construction, like inputs.
@@ -188,7 +229,7 @@ class FetchLive(beam.PTransform):
             links = split | "ToFetch" >> Select(TODO)
             resumed = split | "Resumed" >> Select(RESUMED, Page)
         if self.fetch_new:
-            fetched = links | "FetchNew" >> FetchByHost(self.config, self.fetch_dir)
+            fetched = links | "FetchNew" >> FetchByHost(self.config, self.fetch_dir, self.order)
         else:
             fetched = links | "NotFetched" >> beam.Map(_not_fetched).with_output_types(Page)
         if resumed is None:
@@ -197,26 +238,38 @@ class FetchLive(beam.PTransform):
 
 
 class FetchPages(beam.PTransform):
-    """Live fetches when warc_patterns is empty, else pages from those WARCs."""
+    """Pages from the sources in the order asked: the WARC files given first, if any, then fetched."""
 
-    def __init__(self, config: Config, warc_patterns: list[str], out: str, fetch_new: bool = True):
+    def __init__(self, config: Config, warc_patterns: list[str], out: str, fetch_new: bool = True,
+                 dumps_given: bool = True):
         super().__init__()
         self.config = config
         self.out = out
         self.fetch_new = fetch_new
         self.warc_files = input_files(warc_patterns, "--warc")
+        try:
+            self.order = page_order(config, bool(self.warc_files), dumps_given)
+        except ValueError as err:
+            raise UsageError(str(err)) from None
 
     def expand(self, links):
-        if not self.warc_files:
-            return links | "Live" >> FetchLive(self.config, self.out, self.fetch_new)
+        if self.order[0] != "warc":
+            return links | "Live" >> FetchLive(self.config, self.out, self.order, self.fetch_new)
         responses = (
             links.pipeline
             | "WarcFiles" >> beam.Create(self.warc_files)
             | "ReadWarc" >> beam.FlatMap(read_warc)
         )
         keyed_links = links | "KeyLinks" >> beam.Map(lambda link: (link.url, link))
-        return (
+        more = len(self.order) > 1
+        to_pages = beam.ParDo(JoinArchive(self.config, more))
+        joined = (
             {"links": keyed_links, "responses": responses}
             | "JoinArchive" >> beam.CoGroupByKey()
-            | "ToPages" >> beam.ParDo(JoinArchive(self.config)).with_output_types(Page)
+            | "ToPages" >> (to_pages if more else to_pages.with_output_types(Page))
         )
+        if not more:
+            return joined
+        found = joined | "Found" >> Select(FOUND, Page)
+        fetched = joined | "NotInWarc" >> Select(TODO) | "Fetch" >> FetchLive(self.config, self.out, self.order[1:], self.fetch_new)
+        return (found, fetched) | "AllPages" >> beam.Flatten()

@@ -69,7 +69,8 @@ def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, first: str = 
     if "fetch" in run or "extract" in run:
         links = links or pipeline | "KeptLinks" >> ReadTable(out, layout.LINKS)
         link_count = count_of(links, "CountLinks") if totals else None  # one page each, fetched or not
-        pages = links | "Fetch" >> FetchPages(config, inputs.warcs, out, fetch_new="fetch" in run)
+        pages = links | "Fetch" >> FetchPages(config, inputs.warcs, out, fetch_new="fetch" in run,
+                                              dumps_given=bool(inputs.dumps))
         pages = pages | progress("fetch", link_count)
     if "fetch" in run:
         written.append(pages | "Outcomes" >> beam.Map(outcome) | "PagesTable" >> WriteTable(out, layout.PAGES))

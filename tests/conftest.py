@@ -5,6 +5,8 @@ the last one repeated: "503, then 200"), or a function taking the request
 handler, for servers that misbehave below HTTP (drip, reset, endless body).
 """
 
+import ipaddress
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +23,31 @@ def pytest_configure(config):
     allowed = set(given.split(",") if isinstance(given, str) else given) - {""}
     if not allowed or not allowed <= ALLOWED_HOSTS:
         raise pytest.UsageError(f"tests need pytest-socket with --allow-hosts={','.join(sorted(ALLOWED_HOSTS))}")
+    socket.getaddrinfo = _local_names_only(socket.getaddrinfo)
+
+
+def _local_names_only(getaddrinfo):
+    """Name lookups too stay on this machine: any other name fails as an unknown host would.
+
+    pytest-socket guards connections; a lookup of a public name would still ask a DNS server.
+    """
+
+    def lookup(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else host
+        if name is not None and name not in ALLOWED_HOSTS and not _is_address(name):
+            raise socket.gaierror(socket.EAI_NONAME, f"tests look up no name beyond this machine: {name}")
+        return getaddrinfo(host, *args, **kwargs)
+
+    return lookup
+
+
+def _is_address(name: str) -> bool:
+    """An IP address is looked up without DNS (and pytest-socket guards connecting to it)."""
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+        return True
+    except ValueError:
+        return False
 
 
 class Route:
@@ -116,3 +143,108 @@ def trained(dataset, tmp_path_factory) -> str:
             "--eval-batches", "2", "--device", "cpu"]
     model.train.main(args)
     return str(out)
+
+
+# Fake archives on 127.0.0.1, speaking the Wayback Machine's and Common Crawl's protocols.
+
+
+class FakeArchives:
+    """A Wayback Machine (CDX API + id_ playback) and Common Crawl (collinfo.json, per-crawl
+    CDX index, WARC files by HTTP Range) in one server; `data_mode` makes the data server
+    misbehave: "ignore_range" (200 and the whole file), "busy_once" (503 with Retry-After,
+    then fine), "truncate" (half of each record)."""
+
+    def __init__(self):
+        self.wayback = {}  # url -> [(timestamp, status, mime, body)]
+        self.collinfo = []  # collinfo.json's entries
+        self.cc_index = {}  # crawl id -> url -> [row]
+        self.files = {}  # WARC file path -> bytes
+        self.data_mode = ""
+        self.hits = []  # every path asked, in order
+
+    def handle(self, handler: BaseHTTPRequestHandler) -> None:
+        from urllib.parse import parse_qs, urlsplit
+
+        self.hits.append(handler.path)
+        parts = urlsplit(handler.path)
+        query = parse_qs(parts.query)
+        if parts.path == "/cdx/search/cdx":
+            return self._wayback_cdx(handler, query)
+        if parts.path.startswith("/web/"):
+            return self._playback(handler, handler.path[len("/web/"):])
+        if parts.path == "/collinfo.json":
+            import json
+            return Route(json.dumps(self.collinfo).encode(), content_type="application/json").answer(handler)
+        if parts.path.endswith("-index"):
+            return self._cc_cdx(handler, parts.path[1:-len("-index")], query)
+        if parts.path.lstrip("/") in self.files:
+            return self._range(handler, self.files[parts.path.lstrip("/")])
+        NOT_FOUND.answer(handler)
+
+    def _wayback_cdx(self, handler, query) -> None:
+        import json
+
+        from webtext.fetch.capture import unix_time
+
+        closest = unix_time(query["closest"][0])
+        captures = [c for c in self.wayback.get(query["url"][0], []) if c[1] == 200 and c[2] == "text/html"]
+        captures.sort(key=lambda c: abs(unix_time(c[0]) - closest))
+        rows = [["timestamp", "original", "statuscode", "mimetype"]]
+        rows += [[ts, query["url"][0], str(status), mime] for ts, status, mime, _ in captures[: int(query["limit"][0])]]
+        Route(json.dumps(rows if len(rows) > 1 else []).encode(), content_type="application/json").answer(handler)
+
+    def _playback(self, handler, rest: str) -> None:
+        stamp, url = rest.split("id_/", 1)
+        for ts, status, mime, body in self.wayback.get(url, []):
+            if ts == stamp:
+                return Route(body, status=status, content_type=mime).answer(handler)
+        NOT_FOUND.answer(handler)
+
+    def _cc_cdx(self, handler, crawl: str, query) -> None:
+        import json
+
+        rows = [r for r in self.cc_index.get(crawl, {}).get(query["url"][0], []) if r["status"] == "200"]
+        if not rows:
+            return Route(b"No Captures found for: " + query["url"][0].encode(), status=404,
+                         content_type="text/plain").answer(handler)
+        Route("".join(json.dumps(r) + "\n" for r in rows).encode(), content_type="text/x-ndjson").answer(handler)
+
+    def _range(self, handler, data: bytes) -> None:
+        import re
+
+        if self.data_mode == "busy_once":
+            self.data_mode = ""
+            return Route(b"slow down", status=503, headers={"Retry-After": "1"}).answer(handler)
+        found = re.fullmatch(r"bytes=(\d+)-(\d+)", handler.headers.get("Range", ""))
+        if self.data_mode == "ignore_range" or not found:
+            return Route(data, content_type="application/octet-stream").answer(handler)
+        start, end = int(found.group(1)), int(found.group(2))
+        part = data[start : end + 1]
+        headers = {"Content-Range": f"bytes {start}-{end}/{len(data)}"}
+        if self.data_mode == "truncate":
+            part = part[: len(part) // 2]
+        Route(part, status=206, content_type="application/octet-stream", headers=headers).answer(handler)
+
+
+class _Everywhere(dict):
+    """Routes that send every path to one function."""
+
+    def __init__(self, handle):
+        super().__init__()
+        self.handle = handle
+
+    def get(self, path, default=None):
+        return self.handle
+
+
+@pytest.fixture
+def archives():
+    """(FakeArchives, its base URL) on 127.0.0.1."""
+    fake = FakeArchives()
+    handler = type("ArchiveHandler", (_Handler,), {"routes": _Everywhere(fake.handle), "hits": {}})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield fake, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()

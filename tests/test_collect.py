@@ -134,7 +134,7 @@ def test_live_fetching_from_a_dump(http_server, tmp_path):
     records.append({"id": "l9", "url": f"{base}/gone", "score": 50, "created_utc": 1500000000})
     dump = tmp_path / "RS_2017-06.gz"
     dump.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in records).encode()))
-    result = collect.run(["--dumps", str(dump), "--out", str(tmp_path / "out"), "--allow-loopback"])
+    result = collect.run(["--dumps", str(dump), "--out", str(tmp_path / "out"), "--allow-loopback", "--pages", "live"])
     counters = result["counters"]
     assert counters["fetch/fetched:live"] == 3 and counters["fetch/failed:http_404"] == 1
     assert counters["shards/documents"] == 3

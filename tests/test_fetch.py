@@ -8,7 +8,7 @@ import pytest
 from tests import hostile
 from tests.conftest import Route, serving
 from webtext.config import Config
-from webtext.fetch.client import Fetcher, archive_url
+from webtext.fetch.client import Fetcher
 from webtext.fetch.deadline import Watchdog
 from webtext.fetch.netguard import FetchError, checked_address
 from webtext.links.posts import merge_posts
@@ -172,22 +172,3 @@ def test_a_failing_robots_txt_disallows_everything(server):
     server.routes["/robots.txt"] = Route(b"error", status=500)
     server.routes["/page"] = Route(PAGE)
     assert _fetch(server.url + "/page").error == "robots_disallowed"
-
-
-def test_a_dead_link_is_read_from_the_archive_snapshot_nearest_the_post(server):
-    with serving() as archive:
-        dead = server.url + "/dead"
-        server.routes["/dead"] = Route(b"gone", status=404)
-        requested = archive_url(archive.url, dead, 1500000000)
-        assert requested.endswith("/web/20170714024000id_/" + dead)
-        snapshot = f"/web/20170801000000id_/{dead}"
-        archive.routes[requested[len(archive.url):]] = Route(status=302, headers={"Location": snapshot})
-        archive.routes[snapshot] = Route(PAGE)
-        config = CONFIG.replace(archive_fallback=True, archive_url=archive.url)
-        page = _fetch(dead, config)
-        assert (page.error, page.source, page.live_error, page.body) == ("", "archive", "http_404", PAGE)
-        assert page.final_url == archive.url + snapshot
-        # No snapshot either: the live reason stands.
-        server.routes["/dead2"] = Route(b"gone", status=404)
-        page = _fetch(server.url + "/dead2", config)
-        assert (page.error, page.source) == ("http_404", "live")

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 
 from tests import hostile
 from tests.conftest import Route, serving
-from webtext.fetch.client import archive_url
+from webtext.fetch.capture import stamp
 
 CREATED = 1500000000
 PAGE = b"<html><body><p>A page that is fine.</p></body></html>"
@@ -59,8 +59,9 @@ def _peak_rss_kib(output: str) -> int:
     return int(re.search(r"VmHWM:\s+(\d+) kB", output).group(1))
 
 
-def test_hostile_servers_each_get_their_reason_and_memory_stays_bounded(tmp_path):
-    with serving() as site, serving() as archive:
+def test_hostile_servers_each_get_their_reason_and_memory_stays_bounded(tmp_path, archives):
+    fake, archive_url = archives
+    with serving() as site:
         base = site.url
         routes = {
             "/ok": (Route(PAGE), ""),
@@ -81,19 +82,19 @@ def test_hostile_servers_each_get_their_reason_and_memory_stays_bounded(tmp_path
         }
         site.routes.update({path: route for path, (route, _) in routes.items()})
         site.routes["/robots.txt"] = Route(b"User-agent: *\nDisallow: /private/\n", content_type="text/plain")
-        snapshot = archive_url(archive.url, base + "/dead", CREATED)[len(archive.url):]
-        archive.routes[snapshot] = Route(PAGE)
+        fake.wayback[base + "/dead"] = [(stamp(CREATED + 3600), 200, "text/html", PAGE)]
         dump = _dump(tmp_path / "RS_2017-07.gz", [base + path for path in routes])
         out = tmp_path / "out"
         run = _collect(["--dumps", str(dump), "--out", str(out), "--until", "fetch", "--max-per-host", "8",
-                        "--archive-url", archive.url, *FAST_FAILURE])
+                        "--pages", "live", "--pages", "wayback", "--archive-url", archive_url, "--wayback-rate", "100",
+                        *FAST_FAILURE])
         output = run.communicate(timeout=300)[0].decode()
     assert run.returncode == 0, output
     # A 1 GiB gzip bomb and an endless body went by: the byte cap kept the process small.
     assert _peak_rss_kib(output) < 600 * 1024, output
     outcomes = {row["url"].split("127.0.0.1")[1].split("/", 1)[1]: row for row in pq.read_table(out / "pages.parquet").to_pylist()}
     assert {"/" + path: row["error"] for path, row in outcomes.items()} == {path: reason for path, (_, reason) in routes.items()}
-    assert (outcomes["dead"]["source"], outcomes["dead"]["live_error"]) == ("archive", "http_404")
+    assert (outcomes["dead"]["source"], outcomes["dead"]["live_error"]) == ("wayback", "http_404")
     assert outcomes["latin1"]["bytes"] == len("<html><body><p>Café à la crème</p></body></html>".encode("latin-1"))
     assert all(row["elapsed_s"] < 10 for row in outcomes.values())
 
@@ -117,7 +118,7 @@ def test_a_run_killed_mid_fetch_resumes_without_refetching_or_losing_a_url(tmp_p
         dump = _dump(tmp_path / "RS_2017-07.gz", [site.url + p for p in paths])
         out = tmp_path / "out"
         args = ["--dumps", str(dump), "--out", str(out), "--until", "fetch", "--fetch-concurrency", "4",
-                "--max-per-host", "4", "--no-archive-fallback", *FAST_FAILURE]
+                "--max-per-host", "4", "--pages", "live", *FAST_FAILURE]
         first = _collect(args)
         deadline = time.monotonic() + 60
         while len(_outcome_urls(out / "fetch")) < 10 and time.monotonic() < deadline:

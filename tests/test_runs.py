@@ -107,7 +107,7 @@ def test_the_pipeline_translates_to_a_dataflow_job_without_submitting(tmp_path):
 
 def readme_dataflow_command() -> list[str]:
     """The Dataflow command of the README, as a user copies it, split as a shell would."""
-    block = re.search(r"## Dataflow.*?```sh\n(.*?)```", (ROOT / "README.md").read_text(), re.S)[1]
+    block = re.search(r"On Dataflow.*?```sh\n(.*?)```", (ROOT / "README.md").read_text(), re.S)[1]
     command = block[block.index("python -m webtext.collect"):]
     return shlex.split(command.replace("\\\n", " "))[3:]  # less `python -m webtext.collect`
 

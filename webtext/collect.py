@@ -3,6 +3,7 @@ on real data, `--dumps 'RS_2017-*.zst' --out run1` (pages fetched live, or read 
 Flags Beam knows (--runner DataflowRunner --project ...) go to Beam; any other flag is an error.
 """
 
+import argparse
 import importlib.util
 import os
 import sys
@@ -10,7 +11,7 @@ import time
 
 from pipelines.run import engine, execute, missing_kept_outputs, read_markers, split_beam_flags
 from webtext import cli, layout
-from webtext.config import Config
+from webtext.config import Config, knobs
 from webtext.links import live
 from webtext.links.live import SORTS, TIME_FILTERS, ListingSpec
 from webtext.run import stages
@@ -52,13 +53,19 @@ def new_parser():
                             usage=f"{PROG} [OUT] [--dumps GLOB] [--warc GLOB] [--out OUT] [FLAG ...] [BEAM FLAG ...]")
     _add_run_flags(parser)
     for stage, fields in stages.STAGE_FIELDS.items():
-        cli.add_fields(parser.add_argument_group(f"{stage} rules"), Config, list(fields))
+        group = parser.add_argument_group(f"{stage} rules")
+        cli.add_fields(group, Config, [name for name in fields if name != "pages"])
+        if "pages" in fields:  # repeatable, in order of preference: a list, which Config holds joined
+            group.add_argument("--pages", action="append", metavar="S", default=argparse.SUPPRESS,
+                               help=next(f for f in knobs() if f.name == "pages").metadata["help"])
     return parser
 
 
 def parse_args(argv):
     """(our flags, Beam's flags); the one positional left over is OUT."""
     args, rest = new_parser().parse_known_args(argv)
+    if hasattr(args, "pages"):
+        args.pages = ",".join(args.pages)
     beam_args, positionals, unknown = split_beam_flags(rest)
     if unknown:
         raise cli.UsageError(f"unrecognized arguments: {' '.join(unknown)} (--help lists every flag)")

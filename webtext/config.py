@@ -9,6 +9,9 @@ from dataclasses import dataclass
 
 from webtext.cli import option
 
+# Where a page can come from (--pages); warc, the files given, can only come first.
+PAGE_SOURCES = ("warc", "commoncrawl", "wayback", "live")
+
 # 2018-01-01T00:00:00Z: GPT-2's WebText took links "up to December 2017".
 END_OF_2017 = 1514764800
 
@@ -40,9 +43,24 @@ class Config:
     # Doubling: 0.5, 1, 2 s; a Retry-After header wins (capped).
     retry_backoff_s: float = option(0.5, "first wait before a retry, doubling")
     obey_robots: bool = option(True, "obey robots.txt")
-    # Dead links: the Wayback Machine's snapshot nearest the post's date, raw (id_).
-    archive_fallback: bool = option(True, "dead links from the Wayback Machine")
+    # Where pages come from, in order of preference (docs/sources.md). Empty: warc
+    # when --warc is given, else commoncrawl, wayback, live (live only with
+    # --no-archive-fallback): a 2005-2017 link's page as it was near the post.
+    pages: str = option("", "page sources in order of preference: warc, commoncrawl, wayback, live (repeatable)")
+    # Without --pages, --no-archive-fallback means no archive source: live only.
+    archive_fallback: bool = option(True, "archives (Common Crawl, Wayback Machine) when --pages is not given")
     archive_url: str = option("https://web.archive.org", "the Wayback Machine (or a mirror)")
+    commoncrawl_index_url: str = option("https://index.commoncrawl.org", "Common Crawl's CDX API and collinfo.json")
+    commoncrawl_data_url: str = option("https://data.commoncrawl.org", "Common Crawl's WARC files, read by range")
+    # The join path (docs/sources.md): no request per URL to the CDX API.
+    commoncrawl_columnar: str = option("", "Common Crawl's columnar URL index root (cc-index/table/cc-main/warc)")
+    # A capture this far from the post at most; the nearest before the post is
+    # preferred, else the nearest after (docs/sources.md says why 2 years).
+    capture_window_days: int = option(730, "days between a post and an archive capture, at most")
+    # Requests per second to one archive host from one worker, shared by its
+    # threads; a 429 or 503's Retry-After pauses them all.
+    wayback_rate: float = option(0.5, "Wayback requests per second per worker")
+    commoncrawl_index_rate: float = option(1.0, "Common Crawl CDX API requests per second per worker")
     # Hosts resolving to private, loopback, link-local or metadata addresses
     # are refused; tests serving pages on 127.0.0.1 allow loopback, nothing else.
     allow_loopback: bool = option(False, "allow fetching from 127.0.0.1 (tests only)")
@@ -86,8 +104,23 @@ class Config:
             raise ValueError(f"--val-fraction must be in [0, 1), not {self.val_fraction}")
         if self.fetch_concurrency < 1 or self.max_per_host < 1:
             raise ValueError("--fetch-concurrency and --max-per-host must be at least 1")
+        if self.capture_window_days < 0 or self.wayback_rate <= 0 or self.commoncrawl_index_rate <= 0:
+            raise ValueError("--capture-window-days must be >= 0, --wayback-rate and --commoncrawl-index-rate > 0")
+        self.page_sources()  # a mistake in --pages is found before the run starts
         if self.shard_tokens <= 0:
             raise ValueError(f"--shard-tokens must be positive, not {self.shard_tokens}")
+
+    def page_sources(self) -> tuple[str, ...]:
+        """--pages as given (empty: the default, which depends on the inputs); ValueError for a mistake."""
+        order = tuple(name.strip() for name in self.pages.split(",") if name.strip())
+        unknown = [name for name in order if name not in PAGE_SOURCES]
+        if unknown:
+            raise ValueError(f"--pages {unknown[0]}: not a page source (one of {', '.join(PAGE_SOURCES)})")
+        if len(set(order)) < len(order):
+            raise ValueError(f"--pages names a source twice: {', '.join(order)}")
+        if "warc" in order[1:]:
+            raise ValueError("--pages warc can only come first: the files are read before anything is fetched")
+        return order
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

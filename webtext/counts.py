@@ -23,8 +23,11 @@ POSTS_KEPT = "links/posts_kept"
 LINKS_KEPT = "links/kept"
 REPOSTS = "links/reposts"
 # fetch
-FETCHED = "fetch/fetched"  # :<source> (live, archive, warc)
+FETCHED = "fetch/fetched"  # :<source> (live, warc, commoncrawl, wayback)
 ARCHIVE_RESCUED = "fetch/archive_rescued"  # :<why the live fetch failed>
+# A source that had no page for a link the next source was then asked for: :<source>.<reason>.
+# Not a loss: the link's own outcome is counted once, under fetched or failed.
+SOURCE_MISSED = "fetch/source_missed"
 WARC_RESPONSES = "fetch/warc_responses"
 RESUMED = "fetch/resumed"
 # Archive records that are not a link's page; no link is lost by them.

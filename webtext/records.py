@@ -49,10 +49,13 @@ class Page(NamedTuple):
     status: int
     content_type: str
     body: bytes
-    source: str  # "live", "archive" or "warc"
+    source: str  # "live", "warc", "commoncrawl" or "wayback" (webtext.fetch.sources)
     error: str  # empty when there is a page
-    live_error: str = ""  # why the live fetch failed, when the archive gave the page instead
+    live_error: str = ""  # why the live fetch failed, when an archive gave the page instead
     elapsed_s: float = 0.0
+    capture_time: str = ""  # an archive's capture, YYYYmmddHHMMSS UTC
+    capture: str = ""  # where the capture is: Common Crawl's crawl, file, offset and length, or the Wayback URL
+    attempts: Sequence[str] = ()  # "source:reason" (or "source:ok") for each source tried, in order
 
 
 class FetchOutcome(NamedTuple):
@@ -67,6 +70,9 @@ class FetchOutcome(NamedTuple):
     source: str
     bytes: int
     elapsed_s: float
+    capture_time: str
+    capture: str
+    attempts: Sequence[str]  # every source's outcome for this link, in the order tried
 
 
 class Document(NamedTuple):

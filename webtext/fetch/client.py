@@ -1,11 +1,11 @@
-"""Fetching one link live, every fetch bounded, with the web archive as fallback.
+"""Fetching one link live, every fetch bounded: the "live" page source.
 
 The URLs are strangers' posts. Each fetch goes through a guarded session
 (webtext.netguard: no private addresses on any hop, retries with backoff for
 transient failures), honours robots.txt (webtext.robots), has connect and read
 timeouts, a total deadline (webtext.deadline), a cap on the decompressed body,
-a redirect limit, and takes HTML/XHTML only. A link that is dead live is read
-from the Wayback Machine's snapshot nearest the post's date, marked "archive".
+a redirect limit, and takes HTML/XHTML only. Archives are other sources
+(webtext.fetch.sources tries them in the order asked).
 """
 
 import time
@@ -14,15 +14,15 @@ import requests
 from urllib3.exceptions import ConnectTimeoutError, ReadTimeoutError
 
 from webtext.config import Config
+from webtext.fetch.capture import HTML_TYPES
 from webtext.fetch.deadline import Watchdog, running
 from webtext.fetch.netguard import FetchError, guarded_session
 from webtext.fetch.robots import Robots, RobotsUnreachable
 from webtext.links.posts import fetch_url
 from webtext.records import Link, Page
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 CHUNK = 64 * 1024
-# Failures the archive cannot mend, or must not: the page is there but not for us.
+# Failures an archive cannot mend, or must not: the page is there but not for us.
 FINAL_REASONS = frozenset({"not_html", "too_large", "robots_disallowed", "private_address", "invalid_url"})
 
 
@@ -37,13 +37,7 @@ def response_error(status: int, content_type: str) -> str:
     return ""
 
 
-def archive_url(base: str, url: str, created_utc: int) -> str:
-    """The Wayback Machine's raw ("id_") capture of url nearest the given time."""
-    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(created_utc))
-    return f"{base.rstrip('/')}/web/{stamp}id_/{url}"
-
-
-def _read_capped(response: requests.Response, limit: int) -> bytes:
+def read_capped(response: requests.Response, limit: int) -> bytes:
     """The decompressed body, or FetchError("too_large") past the limit."""
     body = bytearray()
     for chunk in response.iter_content(CHUNK):
@@ -55,6 +49,8 @@ def _read_capped(response: requests.Response, limit: int) -> bytes:
 
 class Fetcher:
     """Fetches links over one pooled, guarded session; safe to share between threads."""
+
+    name = "live"
 
     def __init__(self, config: Config, watchdog: Watchdog):
         self.config = config
@@ -72,25 +68,16 @@ class Fetcher:
         try:
             page = self._fetch(link)
         except Exception as err:  # a bug or a library surprise must cost one URL, not the run
-            page = _failed(link, fetch_url(link), f"unexpected:{type(err).__name__}", "live")
+            page = failed(link, fetch_url(link), f"unexpected:{type(err).__name__}", "live")
         return page._replace(elapsed_s=round(time.monotonic() - started, 3))
 
     def _fetch(self, link: Link) -> Page:
-        page = self._live(link)
-        if page.error and self.config.archive_fallback and page.error not in FINAL_REASONS:
-            url = archive_url(self.config.archive_url, fetch_url(link), link.first_created_utc)
-            archived = self._get(link, url, "archive")
-            if not archived.error:
-                return archived._replace(live_error=page.error)
-        return page
-
-    def _live(self, link: Link) -> Page:
         url = fetch_url(link)
         try:
             if self.robots and not self.robots.allowed(url):
-                return _failed(link, url, "robots_disallowed", "live")
+                return failed(link, url, "robots_disallowed", "live")
         except RobotsUnreachable as down:
-            return _failed(link, url, down.args[0], "live")
+            return failed(link, url, down.args[0], "live")
         return self._get(link, url, "live")
 
     def _get(self, link: Link, url: str, source: str) -> Page:
@@ -99,14 +86,14 @@ class Fetcher:
             with running(scope), self.session.get(url, stream=True, timeout=self.timeout) as response:
                 content_type = response.headers.get("content-type", "")
                 error = response_error(response.status_code, content_type)
-                body = b"" if error else _read_capped(response, self.config.max_page_bytes)
+                body = b"" if error else read_capped(response, self.config.max_page_bytes)
                 page = Page(link, response.url, response.status_code, content_type, body, source, error)
         except FetchError as err:
-            page = _failed(link, url, err.args[0], source)
+            page = failed(link, url, err.args[0], source)
         except requests.RequestException as err:
-            page = _failed(link, url, network_reason(err), source)
+            page = failed(link, url, network_reason(err), source)
         # Cut off mid-headers, http.client can take the silence for a short response.
-        return _failed(link, url, "deadline", source) if scope.expired else page
+        return failed(link, url, "deadline", source) if scope.expired else page
 
 
 def network_reason(err: requests.RequestException) -> str:
@@ -121,5 +108,6 @@ def network_reason(err: requests.RequestException) -> str:
     return "request_error"
 
 
-def _failed(link: Link, url: str, reason: str, source: str) -> Page:
+def failed(link: Link, url: str, reason: str, source: str) -> Page:
+    """The Page of a link a source has no page for, and why."""
     return Page(link, url, 0, "", b"", source, reason)

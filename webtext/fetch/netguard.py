@@ -82,7 +82,11 @@ class CappedRetry(Retry):
         return None if seconds is None else min(seconds, self.max_retry_after_s)
 
 
-def _retry(config: Config) -> CappedRetry:
+# Transient statuses; 404 and 410 are not.
+RETRIED_STATUSES = (429, 500, 502, 503, 504)
+
+
+def _retry(config: Config, statuses: tuple[int, ...]) -> CappedRetry:
     retry = CappedRetry(
         total=config.retries,
         connect=config.retries,
@@ -90,7 +94,7 @@ def _retry(config: Config) -> CappedRetry:
         status=config.retries,
         redirect=False,  # requests follows redirects itself, under session.max_redirects
         backoff_factor=config.retry_backoff_s,
-        status_forcelist=(429, 500, 502, 503, 504),  # transient; 404 and 410 are not
+        status_forcelist=statuses,
         allowed_methods=frozenset({"GET", "HEAD"}),
         respect_retry_after_header=True,
         raise_on_status=False,  # the last 5xx comes back as a response, counted as http_5xx
@@ -99,8 +103,10 @@ def _retry(config: Config) -> CappedRetry:
     return retry
 
 
-def guarded_session(config: Config, pool_size: int) -> requests.Session:
-    """A session whose every connection is guarded, pooled per host, retried."""
+def guarded_session(config: Config, pool_size: int, per_host: int | None = None,
+                    retry_statuses: tuple[int, ...] = RETRIED_STATUSES) -> requests.Session:
+    """A session whose every connection is guarded, pooled per host (per_host connections
+    kept, default max_per_host), retried; retry_statuses=() leaves statuses to the caller."""
     allow = config.allow_loopback
     connection_classes = {
         "http": type("GuardedHTTPConnection", (_Guarded, HTTPConnection), {"allow_loopback": allow}),
@@ -110,7 +116,8 @@ def guarded_session(config: Config, pool_size: int) -> requests.Session:
         "http": type("GuardedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": connection_classes["http"]}),
         "https": type("GuardedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": connection_classes["https"]}),
     }
-    adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=config.max_per_host, max_retries=_retry(config))
+    adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=per_host or config.max_per_host,
+                          max_retries=_retry(config, retry_statuses))
     adapter.poolmanager.pool_classes_by_scheme = pools
     session = requests.Session()
     session.mount("http://", adapter)

@@ -1,6 +1,6 @@
 """The fetch stage's own output: pages in WARC files, outcomes in JSONL, crash-safe.
 
-Every live fetch appends its response to a WARC file and then one outcome line
+Every fetch (live or from an archive) appends its response to a WARC file and then one outcome line
 (URL, status, reason, bytes, elapsed, source) to a JSONL file, each flushed at
 once. An outcome line is written only after its WARC record is whole, so after
 a crash (even kill -9) every URL with an outcome can be rebuilt from the files
@@ -24,7 +24,8 @@ from webtext.records import FetchOutcome, Link, Page
 def outcome(page: Page) -> FetchOutcome:
     """The per-URL outcome: which links died, why, and what came back."""
     return FetchOutcome(page.link.url, page.final_url, page.status, page.content_type, page.error,
-                        page.live_error, page.source, len(page.body), page.elapsed_s)
+                        page.live_error, page.source, len(page.body), page.elapsed_s, page.capture_time,
+                        page.capture, tuple(page.attempts))
 
 
 def parse_outcome(line: str) -> dict | None:
@@ -44,8 +45,18 @@ def page_from_outcome(link: Link, row: dict, response: WarcResponse | None) -> P
             error = "lost_from_warc"  # the outcome survived, its WARC file did not
         else:
             body = response.body
+    # Lines written before page sources had captures lack those fields.
     return Page(link, row["final_url"], row["status"], row["content_type"], body, row["source"],
-                error, row["live_error"], row["elapsed_s"])
+                error, row["live_error"], row["elapsed_s"], row.get("capture_time", ""), row.get("capture", ""),
+                tuple(row.get("attempts", ())))
+
+
+def capture_date(timestamp: str) -> str | None:
+    """An archive capture's time as WARC-Date (ISO 8601); None for a live fetch (now)."""
+    if not timestamp:
+        return None
+    t = timestamp
+    return f"{t[0:4]}-{t[4:6]}-{t[6:8]}T{t[8:10]}:{t[10:12]}:{t[12:14]}Z"
 
 
 class FetchLog:
@@ -62,7 +73,8 @@ class FetchLog:
             self._roll()
         warc_file, writer, outcomes = self.files
         if page.status:  # a response came back: keep it, whatever its status
-            write_response(writer, page.final_url, page.status, page.content_type, page.body, link_url=page.link.url)
+            write_response(writer, page.final_url, page.status, page.content_type, page.body,
+                           date=capture_date(page.capture_time), link_url=page.link.url)
             warc_file.flush()
         outcomes.write(json.dumps(outcome(page)._asdict()).encode() + b"\n")
         outcomes.flush()

@@ -22,6 +22,7 @@ def summary(counters: dict, seconds: float, out: str) -> str:
         ("links kept", c[counts.LINKS_KEPT], f"{c[counts.POSTS_KEPT]:,} posts, {c[counts.REPOSTS]:,} reposts merged"),
         ("  links dropped", *_reasons(counters, losses("links", counts.DROPPED))),
         ("pages fetched", *_reasons(counters, counts.FETCHED)),
+        ("  source had none", *_reasons(counters, counts.SOURCE_MISSED)),
         ("  fetches failed", *_reasons(counters, losses("fetch", counts.FAILED))),
         ("documents extracted", c[counts.DOCUMENTS], ""),
         ("  pages dropped", *_reasons(counters, losses("extract", counts.DROPPED))),

@@ -1,0 +1,256 @@
+"""Page sources against fake archives on 127.0.0.1: the Wayback Machine's CDX API and
+playback, Common Crawl's crawl list, CDX index and WARC files read by range, in order."""
+
+import io
+import time
+from pathlib import Path
+
+import pytest
+from warcio.warcwriter import WARCWriter
+
+from tests.conftest import Route, serving
+from webtext.config import Config
+from webtext.fetch import cdx
+from webtext.fetch.capture import Capture, nearest, stamp
+from webtext.fetch.commoncrawl import crawls_near, parse_collinfo
+from webtext.fetch.ratelimit import HostRates
+from webtext.fetch.sources import PageChain, page_order
+from webtext.fetch.surt import surt_key
+from webtext.fetch.warc import write_response
+from webtext.links.posts import merge_posts
+from webtext.records import Submission
+
+POSTED = 1500000000  # 2017-07-14 02:40 UTC
+DAY = 86_400
+CONFIG = Config(allow_loopback=True, connect_timeout_s=1, read_timeout_s=1, total_timeout_s=4, retries=2,
+                retry_backoff_s=0.01, wayback_rate=1000.0, commoncrawl_index_rate=1000.0, max_page_bytes=100_000)
+CRAWLS = [("CC-MAIN-2017-26", "2017-06-22T00:00:00", "2017-06-30T00:00:00"),
+          ("CC-MAIN-2017-30", "2017-07-20T00:00:00", "2017-07-28T00:00:00"),
+          ("CC-MAIN-2017-34", "2017-08-16T00:00:00", "2017-08-24T00:00:00")]
+
+
+def page_html(text: str) -> bytes:
+    return f"<html><body><p>{text}</p></body></html>".encode()
+
+
+def link(url, created=POSTED):
+    return merge_posts(url, [Submission("p", url, "", "news", 5, created, False, False)])
+
+
+def iso(unix_s: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(unix_s))
+
+
+def add_crawl_file(fake, crawl: str, captures: list[tuple[str, int, int, bytes]]) -> None:
+    """A WARC file as Common Crawl writes one (warcinfo, then request + response per capture,
+    each record its own gzip member) and the index rows locating each response."""
+    filename = f"crawl-data/{crawl}/segments/1500000000000.0/warc/{crawl}-20170720000000-00000.warc.gz"
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True)
+    writer.write_record(writer.create_warc_record(filename.rsplit("/", 1)[1], "warcinfo", payload=io.BytesIO(b"software: fake\r\n")))
+    for url, when, status, body in captures:
+        writer.write_record(writer.create_warc_record(url, "request", payload=io.BytesIO(b"GET / HTTP/1.1\r\n\r\n")))
+        offset = out.tell()
+        write_response(writer, url, status, "text/html; charset=utf-8", body, date=iso(when))
+        row = {"urlkey": surt_key(url), "timestamp": stamp(when), "url": url, "mime": "text/html",
+               "mime-detected": "text/html", "status": str(status), "digest": "sha1:FAKE",
+               "length": str(out.tell() - offset), "offset": str(offset), "filename": filename,
+               "languages": "eng", "encoding": "UTF-8"}
+        fake.cc_index.setdefault(crawl, {}).setdefault(url, []).append(row)
+    fake.files[filename] = out.getvalue()
+
+
+def chain(base: str, order, config=CONFIG, crawls=True):
+    config = config.replace(archive_url=base, commoncrawl_index_url=base, commoncrawl_data_url=base)
+    listed = parse_collinfo(__import__("json").dumps([{"id": i, "from": f, "to": t} for i, f, t in CRAWLS]).encode())
+    return PageChain(config, order, listed if crawls else None)
+
+
+def test_the_capture_nearest_the_post_before_it_is_preferred_within_the_window():
+    def cap(days):
+        return Capture("u", stamp(POSTED + days * DAY), 200, "text/html")
+
+    assert nearest([cap(-30), cap(-3), cap(1)], POSTED, 730 * DAY).timestamp == cap(-3).timestamp
+    assert nearest([cap(5), cap(2), cap(900)], POSTED, 730 * DAY).timestamp == cap(2).timestamp
+    assert nearest([cap(-800), cap(800)], POSTED, 730 * DAY) is None
+    assert nearest([Capture("u", stamp(POSTED), 404, "text/html"), Capture("u", stamp(POSTED), 200, "application/pdf")],
+                   POSTED, DAY) is None
+
+
+def test_crawls_asked_are_the_last_begun_by_the_post_and_the_first_after():
+    crawls = parse_collinfo(__import__("json").dumps([{"id": i, "from": f, "to": t} for i, f, t in CRAWLS]).encode())
+    assert [c.id for c in crawls_near(crawls, POSTED, 730 * DAY)] == ["CC-MAIN-2017-26", "CC-MAIN-2017-30"]
+    assert [c.id for c in crawls_near(crawls, POSTED, 10 * DAY)] == ["CC-MAIN-2017-30"]
+    # An old list without from/to: the id's ISO week.
+    assert parse_collinfo(b'[{"id": "CC-MAIN-2013-20"}]')[0].start == 1368403200  # Monday 2013-05-13
+
+
+def test_wayback_gives_the_capture_nearest_the_post_by_its_cdx_api_and_raw_playback(archives):
+    fake, base = archives
+    url = "http://news.example.com/story"
+    fake.wayback[url] = [(stamp(POSTED - 40 * DAY), 200, "text/html", page_html("old")),
+                         (stamp(POSTED - 2 * DAY), 200, "text/html", page_html("as posted")),
+                         (stamp(POSTED + 1 * DAY), 200, "text/html", page_html("edited")),
+                         (stamp(POSTED - 1 * DAY), 404, "text/html", b"gone")]
+    page = chain(base, ("wayback",)).fetch(link(url))
+    assert (page.error, page.source, page.body) == ("", "wayback", page_html("as posted"))
+    assert page.capture_time == stamp(POSTED - 2 * DAY)
+    assert page.capture == f"{base}/web/{page.capture_time}id_/{url}" and page.attempts == ("wayback:ok",)
+    cdx_ask = next(h for h in fake.hits if h.startswith("/cdx/"))
+    assert "closest=20170714024000" in cdx_ask and "filter=statuscode%3A200" in cdx_ask
+
+
+def test_common_crawl_reads_one_record_by_range_from_the_crawls_near_the_post(archives):
+    fake, base = archives
+    url = "http://news.example.com/a"
+    add_crawl_file(fake, "CC-MAIN-2017-26", [("http://other.example.com/", POSTED - 20 * DAY, 200, page_html("x"))])
+    add_crawl_file(fake, "CC-MAIN-2017-30", [(url, POSTED + 7 * DAY, 200, page_html("crawled")),
+                                             ("http://news.example.com/b", POSTED + 7 * DAY, 200, page_html("b"))])
+    page = chain(base, ("commoncrawl",)).fetch(link(url))
+    assert (page.error, page.source, page.body, page.final_url) == ("", "commoncrawl", page_html("crawled"), url)
+    row = fake.cc_index["CC-MAIN-2017-30"][url][0]
+    assert page.capture == f"{row['filename']}@{row['offset']}+{row['length']}"
+    assert page.capture_time == stamp(POSTED + 7 * DAY)
+    asked = [h.split("?")[0] for h in fake.hits]
+    assert asked == ["/CC-MAIN-2017-26-index", "/CC-MAIN-2017-30-index", "/" + row["filename"]]
+
+
+@pytest.mark.parametrize("mode, reason", [("ignore_range", "range_ignored"), ("truncate", "truncated_record"),
+                                          ("busy_once", "")])
+def test_a_data_server_that_misbehaves_gets_its_reason(archives, mode, reason):
+    fake, base = archives
+    url = "http://news.example.com/a"
+    add_crawl_file(fake, "CC-MAIN-2017-30", [(url, POSTED + DAY, 200, page_html("crawled"))])
+    fake.data_mode = mode
+    started = time.monotonic()
+    page = chain(base, ("commoncrawl",)).fetch(link(url))
+    assert page.error == reason
+    data_asks = [h for h in fake.hits if h.startswith("/crawl-data/")]
+    if mode == "busy_once":  # 503 with Retry-After: 1, then the record
+        assert len(data_asks) == 2 and time.monotonic() - started >= 1.0 and page.body == page_html("crawled")
+    if mode == "truncate":  # retried, then given up
+        assert len(data_asks) == CONFIG.retries + 1
+
+
+def test_sources_are_tried_in_order_and_each_outcome_kept(archives):
+    fake, base = archives
+    with serving() as site:
+        site.routes["/live"] = Route(page_html("live"))
+        site.routes["/dead"] = Route(b"gone", status=404)
+        site.routes["/pdf"] = Route(b"%PDF", content_type="application/pdf")
+        dead, pdf = site.url + "/dead", site.url + "/pdf"
+        fake.wayback[dead] = [(stamp(POSTED), 200, "text/html", page_html("archived"))]
+        fake.wayback[pdf] = [(stamp(POSTED), 200, "text/html", page_html("archived"))]
+        pages = chain(base, ("commoncrawl", "wayback", "live"))
+        live = pages.fetch(link(site.url + "/live"))
+        assert (live.source, live.attempts) == ("live", ("commoncrawl:no_capture", "wayback:no_capture", "live:ok"))
+        rescued = chain(base, ("live", "wayback")).fetch(link(dead))
+        assert (rescued.source, rescued.live_error, rescued.attempts) == ("wayback", "http_404", ("live:http_404", "wayback:ok"))
+        # A page that is there live but not HTML is final: no archive stands in for it.
+        assert chain(base, ("live", "wayback")).fetch(link(pdf)).attempts == ("live:not_html",)
+        gone = chain(base, ("wayback", "live")).fetch(link(site.url + "/gone-too"))
+        assert (gone.error, gone.source) == ("http_404", "live")
+        assert chain(base, ("commoncrawl",), crawls=False).fetch(link(dead)).error == "no_crawl_list"
+
+
+def test_archives_on_loopback_are_refused_unless_allowed(archives):
+    fake, base = archives
+    fake.wayback["http://a.example/"] = [(stamp(POSTED), 200, "text/html", page_html("x"))]
+    page = chain(base, ("wayback",), CONFIG.replace(allow_loopback=False)).fetch(link("http://a.example/"))
+    assert page.error == "private_address" and fake.hits == []
+
+
+def test_a_429_pauses_every_thread_of_the_worker_for_its_retry_after():
+    with serving() as archive:
+        archive.routes["/cdx/search/cdx?" + cdx.wayback_query("", "http://a.example/", POSTED).split("?")[1]] = [
+            Route(b"slow", status=429, headers={"Retry-After": "1"}), Route(b"[]")]
+        started = time.monotonic()
+        page = chain(archive.url, ("wayback",)).fetch(link("http://a.example/"))
+        assert page.error == "no_capture" and time.monotonic() - started >= 1.0
+
+
+def test_the_host_rate_is_shared_by_threads():
+    import threading
+
+    rates, times = HostRates(), []
+    threads = [threading.Thread(target=lambda: (rates.wait("h", 20.0), times.append(time.monotonic()))) for _ in range(6)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert max(times) - started >= 5 / 20 - 0.01  # six requests at 20/s: the last 0.25 s after the first
+
+
+def test_default_order_follows_the_inputs():
+    assert page_order(Config(), warcs_given=False, dumps_given=True) == ("commoncrawl", "wayback", "live")
+    assert page_order(Config(), warcs_given=True, dumps_given=True) == ("warc",)
+    assert page_order(Config(archive_fallback=False), warcs_given=False, dumps_given=True) == ("live",)
+    assert page_order(Config(), warcs_given=False, dumps_given=False) == ("live", "wayback")
+    assert page_order(Config(pages="wayback,live"), warcs_given=False, dumps_given=True) == ("wayback", "live")
+    with pytest.raises(ValueError, match="can only come first"):
+        Config(pages="live,warc")
+    with pytest.raises(ValueError, match="not a page source"):
+        Config(pages="ftp")
+
+
+def test_surt_keys_match_common_crawls():
+    assert surt_key("https://www.Example.com/Path?b=2&a=1") == "com,example)/path?a=1&b=2"
+    assert surt_key("http://news.example.co.uk:8080/") == "uk,co,example,news:8080)/"
+
+
+def test_the_sample_gains_pages_from_fake_common_crawl_and_wayback_and_a_rerun_asks_neither(archives, tmp_path, capsys):
+    import gzip
+    import json
+
+    import pyarrow.parquet as pq
+
+    from webtext import collect
+    from webtext.run.plan import sample_path
+    from webtext.sample.pages import article_page
+    from webtext.sample.prose import article
+    from webtext.urls import normalise_url
+
+    fake, base = archives
+    fake.collinfo = [{"id": i, "from": f, "to": t} for i, f, t in CRAWLS]
+    records, nearest_stamp, crawled = [], {}, {"CC-MAIN-2017-26": [], "CC-MAIN-2017-30": []}
+    for i in range(6):
+        url = f"http://archived-news.example.com/2017/story-{i}"
+        body, posted = article_page(article(1000 + i), "Archived News", 2017, [], seed=i), POSTED + i * DAY
+        records.append({"id": f"arc{i}", "url": url, "score": 10, "created_utc": posted})
+        if i < 3:  # Common Crawl: a capture in the crawl before the post and one after; before wins
+            crawled["CC-MAIN-2017-26"].append((url, POSTED - 15 * DAY, 200, body))
+            crawled["CC-MAIN-2017-30"].append((url, POSTED + 8 * DAY, 200, b"<html>edited</html>"))
+            nearest_stamp[url] = stamp(POSTED - 15 * DAY)
+        else:  # only the Wayback Machine has it: three captures around the post
+            fake.wayback[url] = [(stamp(posted + h * 3600), 200, "text/html", body if h == -5 else b"<html>x</html>")
+                                 for h in (-30, -5, 2)]
+            nearest_stamp[url] = stamp(posted - 5 * 3600)
+    for crawl, captures in crawled.items():
+        add_crawl_file(fake, crawl, captures)
+    dump = tmp_path / "RS_2017-07.gz"
+    dump.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in records).encode()))
+    out = tmp_path / "out"
+    counters = collect.run([
+        "--dumps", sample_path("RS_*"), "--dumps", str(dump), "--warc", sample_path("pages.warc.gz"), "--out", str(out),
+        "--pages", "warc", "--pages", "commoncrawl", "--pages", "wayback", "--allow-loopback", "--archive-url", base,
+        "--commoncrawl-index-url", base, "--commoncrawl-data-url", base, "--wayback-rate", "200",
+        "--commoncrawl-index-rate", "200", "--val-fraction", "0.1"])["counters"]
+    expected = json.loads((Path(collect.__file__).parent / "sample" / "expected.json").read_text())
+    assert counters["fetch/fetched:warc"] == expected["fetch/fetched:warc"]
+    assert (counters["fetch/fetched:commoncrawl"], counters["fetch/fetched:wayback"]) == (3, 3)
+    # The sample's links missing from its WARC are in neither archive either.
+    assert counters["fetch/failed:no_capture"] == expected["fetch/failed:not_in_warc"]
+    assert counters["fetch/source_missed:commoncrawl.no_capture"] == 3 + expected["fetch/failed:not_in_warc"]
+    assert counters["shards/documents"] == expected["shards/documents"] + 6
+    assert "pages fetched" in capsys.readouterr().out
+    rows = {r["url"]: r for r in pq.read_table(out / "pages.parquet").to_pylist()}
+    for url, want in nearest_stamp.items():
+        row = rows[normalise_url(url)]
+        assert row["capture_time"] == want and row["error"] == ""
+    assert (out / "fetch" / "collinfo.json").exists()
+    # Extract again: every page from OUT/fetch, nothing asked of either archive.
+    asked = len(fake.hits)
+    again = collect.run([str(out), "--from", "extract"])["counters"]
+    assert again["shards/documents"] == counters["shards/documents"] and len(fake.hits) == asked
+    assert again["fetch/resumed"] == 6 + expected["fetch/failed:not_in_warc"]

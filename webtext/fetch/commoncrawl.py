@@ -1,0 +1,120 @@
+"""The "commoncrawl" page source: a capture from Common Crawl's crawls, by range read.
+
+Which crawls to look in comes from the post's date and the crawl list
+(`collinfo.json`, read once per run and kept in OUT/fetch/, so a rerun asks
+nothing): the latest crawl begun by the post's date and the first one after
+it, within the capture window. Each is asked through its CDX index for exact
+matches of the URL, then the capture nearest the post (webtext.fetch.capture)
+is read with one range request (webtext.fetch.ranges).
+"""
+
+import datetime
+import json
+from typing import NamedTuple
+
+from webtext.config import Config
+from webtext.fetch import cdx, ranges
+from webtext.fetch.capture import DAY_S, Capture, nearest, unix_time
+from webtext.fetch.client import failed, response_error
+from webtext.fetch.deadline import Watchdog
+from webtext.fetch.netguard import FetchError
+from webtext.fetch.polite import ArchiveClient
+from webtext.links.posts import fetch_url
+from webtext.records import Link, Page
+
+NAME = "commoncrawl"
+# The crawl list as read at the start of a run, in OUT/fetch/ (webtext.layout does not name it yet).
+COLLINFO = "collinfo.json"
+
+
+class Crawl(NamedTuple):
+    id: str  # CC-MAIN-YYYY-WW
+    start: int  # Unix time
+    end: int
+
+
+def _iso_time(text: str) -> int:
+    return int(datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.timezone.utc).timestamp())
+
+
+def _week_start(crawl_id: str) -> int:
+    """The Monday of a crawl's ISO week, from its id, for a list without from/to."""
+    year, week = crawl_id.split("-")[2:4]
+    return int(datetime.datetime.fromisocalendar(int(year), int(week), 1).replace(tzinfo=datetime.timezone.utc).timestamp())
+
+
+def parse_collinfo(body: bytes) -> tuple[Crawl, ...]:
+    """The crawls of collinfo.json, oldest first; each one's from/to, or its id's week."""
+    crawls = []
+    for entry in json.loads(body):
+        crawl_id = entry["id"]
+        if "from" in entry and "to" in entry:
+            crawls.append(Crawl(crawl_id, _iso_time(entry["from"]), _iso_time(entry["to"])))
+        else:
+            start = _week_start(crawl_id)
+            crawls.append(Crawl(crawl_id, start, start + 14 * DAY_S))
+    return tuple(sorted(crawls, key=lambda c: c.start))
+
+
+def fetch_collinfo(config: Config) -> bytes:
+    """collinfo.json from the index server (through the guard), or FetchError(reason)."""
+    client = ArchiveClient(config, Watchdog())
+    try:
+        return client.get(f"{config.commoncrawl_index_url.rstrip('/')}/{COLLINFO}", config.commoncrawl_index_rate).body
+    finally:
+        client.close()
+
+
+def crawls_near(crawls: tuple[Crawl, ...], created_utc: int, window_s: int) -> list[Crawl]:
+    """The latest crawl begun by created_utc and the first begun after it, those within the window."""
+    before = [c for c in crawls if c.start <= created_utc and c.end >= created_utc - window_s]
+    after = [c for c in crawls if created_utc < c.start <= created_utc + window_s]
+    return before[-1:] + after[:1]
+
+
+def capture_address(capture: Capture) -> str:
+    """Where the record is: the WARC file (its path names the crawl), offset and length."""
+    return f"{capture.filename}@{capture.offset}+{capture.length}"
+
+
+class CommonCrawl:
+    name = NAME
+
+    def __init__(self, config: Config, client: ArchiveClient, crawls: tuple[Crawl, ...] | None):
+        self.config = config
+        self.client = client
+        self.crawls = crawls  # None: the crawl list could not be read at the start of the run
+
+    def fetch(self, link: Link) -> Page:
+        url, created = fetch_url(link), link.first_created_utc
+        if self.crawls is None:
+            return failed(link, url, "no_crawl_list", NAME)
+        window = self.config.capture_window_days * DAY_S
+        try:
+            capture = self._lookup(url, created, window)
+            if capture is None:
+                return failed(link, url, "no_capture", NAME)
+            response = ranges.read_record(self.client, self.config.commoncrawl_data_url, capture)
+        except FetchError as err:
+            return failed(link, url, err.args[0], NAME)
+        error = response_error(response.status, response.content_type)
+        if not error and len(response.body) > self.config.max_page_bytes:
+            error = "too_large"
+        return Page(link, response.url, response.status, response.content_type, b"" if error else response.body,
+                    NAME, error, capture_time=capture.timestamp, capture=capture_address(capture))
+
+    def _lookup(self, url: str, created: int, window: int) -> Capture | None:
+        """The capture nearest the post among the crawls near it; the second crawl is asked only if needed."""
+        captures = []
+        for crawl in crawls_near(self.crawls, created, window):
+            query = cdx.commoncrawl_query(self.config.commoncrawl_index_url, crawl.id, url)
+            reply = self.client.get(query, self.config.commoncrawl_index_rate, accept=(200, 404))
+            if reply.status == 200:
+                try:
+                    captures += cdx.commoncrawl_captures(reply.body)
+                except (ValueError, KeyError):
+                    raise FetchError("bad_index") from None
+            best = nearest(captures, created, window)
+            if best is not None and unix_time(best.timestamp) <= created:
+                return best  # a capture before the post: nothing later can beat it
+        return nearest(captures, created, window)
