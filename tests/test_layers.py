@@ -16,7 +16,7 @@ import pytest
 from webtext.run.stages import STAGES
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = {"webtext.collect", "webtext.verify", "webtext.export", "webtext.sample.make"}
+COMMANDS = {"webtext.collect", "webtext.verify", "webtext.export", "webtext.overlap", "webtext.sample.make"}
 # What model/ may use of webtext: the shard reader, the tokenizers, the flags helper, OUT's layout.
 MODEL_MAY_USE = ("webtext.shards", "webtext.cli", "webtext.layout")
 
