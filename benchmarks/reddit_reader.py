@@ -10,6 +10,7 @@ process on one core, over the same file; the table quotes medians.
 
 import argparse
 import io
+import itertools
 import json
 import os
 import random
@@ -56,13 +57,37 @@ def _record(rng: random.Random, i: int) -> dict:
     }
 
 
-def write_dump(path: str, records: int) -> None:
+def _repost(rng: random.Random, record: dict, earlier: list[str]) -> dict:
+    """The record as a later post of an earlier link: the same URL, or a variant that normalises to it."""
+    url = rng.choice(earlier)
+    record["url"] = rng.choice([url, url.replace("https://www.", "http://"), url + "&utm_medium=social", url + "#top"])
+    record["domain"] = url.split("/")[2].removeprefix("www.")
+    return record
+
+
+def _records(rng: random.Random, records: int, reposts: float):
+    """Each record; a share `reposts` of the link posts repost an earlier link."""
+    earlier = []
+    for i in range(records):
+        record = _record(rng, i)
+        if reposts and not record["is_self"]:
+            if earlier and rng.random() < reposts:
+                record = _repost(rng, record, earlier)
+            else:
+                earlier.append(record["url"])
+        yield record
+
+
+def write_dumps(paths: list[str], records: int, reposts: float = 0.0) -> None:
+    """`records` generated records over the files, in consecutive runs of equal length, as monthly dumps are."""
     rng = random.Random(2017)
     params = zstandard.ZstdCompressionParameters.from_level(3, window_log=31, enable_ldm=True, write_checksum=True)
-    with open(path, "wb") as f, zstandard.ZstdCompressor(compression_params=params).stream_writer(f) as out:
-        for start in range(0, records, 10_000):
-            lines = (json.dumps(_record(rng, i)) for i in range(start, min(start + 10_000, records)))
-            out.write(("\n".join(lines) + "\n").encode())
+    lines = (json.dumps(record) + "\n" for record in _records(rng, records, reposts))
+    per_file = -(-records // len(paths))
+    for path in paths:
+        with open(path, "wb") as f, zstandard.ZstdCompressor(compression_params=params).stream_writer(f) as out:
+            for start in range(0, per_file, 10_000):
+                out.write("".join(itertools.islice(lines, min(10_000, per_file - start))).encode())
 
 
 def bare_loop(path: str) -> int:
@@ -114,7 +139,7 @@ def main() -> None:
     path = args.dump or os.path.join(tempfile.gettempdir(), f"RS_bench_{args.records}.zst")
     if not os.path.exists(path):
         started = time.perf_counter()
-        write_dump(path, args.records)
+        write_dumps([path], args.records)
         print(f"wrote {path} in {time.perf_counter() - started:.0f} s")
     print(f"{args.records:,} records, {os.path.getsize(path) / 2**20:.0f} MiB compressed; median of {args.repeats} runs, one core\n")
     print(f"{'reader':<48}{'seconds':>9}{'records/s':>12}{'vs baseline':>13}")

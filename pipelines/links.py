@@ -1,12 +1,20 @@
-"""Submissions (dump files, live listings) -> the Links WebText fetches, one per normalised URL."""
+"""Dump files and live listings -> the Links WebText fetches, one per normalised URL.
+
+The stage reads hundreds of millions of records and keeps a small share, so
+Beam's share of the work per record is kept near nothing: a dump file is read,
+parsed and filtered in one step, and only the posts kept leave it, as small
+(url, post) tuples; counts are added up per file or bundle and counted once,
+since a Beam counter update per record costs more than parsing the record.
+"""
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 
 import apache_beam as beam
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
-from pipelines.counters import count, count_loss
+from pipelines.counters import count
 from pipelines.files import input_files
 from webtext import counts
 from webtext.config import Config
@@ -16,11 +24,20 @@ from webtext.links.live import ListingSpec
 from webtext.records import Link, Submission
 
 STAGE = "links"
+# What leaves the reading: the normalised URL and the post. Typed, so Beam
+# encodes it with its tuple, string and integer coders rather than pickling.
+KEYED_POST = tuple[str, posts.Post]
 
 
-def read_dump(path: str):
-    """Each submission of one dump file; bad lines and damage are counted."""
-    tally = Counter({counts.DUMP_FILES: 1})
+def count_all(tally: Counter) -> None:
+    """Each tallied count, added to its counter once."""
+    for key, n in tally.items():
+        count(key, n)
+
+
+def dump_submissions(path: str, tally: Counter) -> Iterator[Submission]:
+    """Each submission of one dump file; bad lines and damage are tallied."""
+    tally[counts.DUMP_FILES] += 1
     # Decompression is ours: Beam's zstd reader lacks the 2 GiB window the dumps need.
     with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as raw:
         for record in reddit.read_submissions(raw, path):
@@ -31,25 +48,53 @@ def read_dump(path: str):
             if record.reason != "damaged_file":  # the file's damage, not a line
                 tally[counts.DUMP_LINES] += 1
             tally[counts.lost(STAGE, counts.SKIPPED, record.reason)] += 1
-    # Counted once per file: a counter update per record would cost more than parsing it.
-    for key, n in tally.items():
-        count(key, n)
 
 
-class ReadSubmissions(beam.PTransform):
-    """Every submission in the dump files matching the glob patterns."""
+def link_posts(submissions: Iterable[Submission], config: Config, tally: Counter) -> Iterator[KEYED_POST]:
+    """The posts that can give WebText a link, keyed by normalised URL; each tallied as kept or dropped."""
+    for sub in submissions:
+        tally[counts.SUBMISSIONS] += 1
+        url = posts.post_url(sub, config)
+        if isinstance(url, Dropped):
+            tally[counts.lost(STAGE, counts.POST_DROPPED, url.reason)] += 1
+            continue
+        tally[counts.POSTS_KEPT] += 1
+        yield url, posts.as_post(sub)
 
-    def __init__(self, patterns: list[str]):
+
+def read_dump_posts(path: str, config: Config) -> Iterator[KEYED_POST]:
+    """The posts of one dump file that can give WebText a link; the file's counts added once, at its end."""
+    tally = Counter()
+    yield from link_posts(dump_submissions(path, tally), config, tally)
+    count_all(tally)
+
+
+def spread_files(pbegin, files: list[str]):
+    """The dump files' paths, spread over the workers: one file is read by one worker, as a stream."""
+    return pbegin | "DumpFiles" >> beam.Create(files) | "SpreadFiles" >> beam.Reshuffle()
+
+
+class DumpPosts(beam.PTransform):
+    """The posts that can give WebText a link, from the dump files matching the glob patterns."""
+
+    def __init__(self, patterns: list[str], config: Config):
         super().__init__()
         self.files = input_files(patterns, "--dumps")
+        self.config = config
 
     def expand(self, pbegin):
-        return (
-            pbegin
-            | "DumpFiles" >> beam.Create(self.files)
-            | "SpreadFiles" >> beam.Reshuffle()
-            | "Read" >> beam.FlatMap(read_dump).with_output_types(Submission)
-        )
+        read = beam.FlatMap(read_dump_posts, self.config).with_output_types(KEYED_POST)
+        return spread_files(pbegin, self.files) | "Read" >> read
+
+
+class CountedPerBundle(beam.DoFn):
+    """A DoFn that tallies its counts over a bundle and adds them once, at the bundle's end."""
+
+    def start_bundle(self):
+        self.tally = Counter()
+
+    def finish_bundle(self):
+        count_all(self.tally)
 
 
 class ReadListing(beam.DoFn):
@@ -82,49 +127,70 @@ class ReadListings(beam.PTransform):
         )
 
 
-class KeepLinkPosts(beam.DoFn):
-    """Posts that can give WebText a link, keyed by normalised URL."""
+@beam.typehints.with_output_types(KEYED_POST)
+class KeepLinkPosts(CountedPerBundle):
+    """Submissions that can give WebText a link, keyed by normalised URL."""
 
     def __init__(self, config: Config):
         self.config = config
 
     def process(self, sub: Submission):
-        count(counts.SUBMISSIONS)
-        url = posts.post_url(sub, self.config)
-        if isinstance(url, Dropped):
-            count_loss(STAGE, counts.POST_DROPPED, url)
-            return
-        count(counts.POSTS_KEPT)
-        yield url, sub
+        yield from link_posts([sub], self.config, self.tally)
 
 
-class MergeLink(beam.DoFn):
+class MergeLink(CountedPerBundle):
+    """The Link of one normalised URL from all its posts, unless the link rules drop it."""
+
     def __init__(self, config: Config):
         self.config = config
 
     def process(self, url_and_posts):
-        url, submissions = url_and_posts
-        link = posts.merge_posts(url, submissions)
+        url, url_posts = url_and_posts
+        link = posts.link_of(url, url_posts)
         dropped = posts.check_link(link, self.config)
         if dropped:
-            count_loss(STAGE, counts.DROPPED, dropped)
+            self.tally[counts.lost(STAGE, counts.DROPPED, dropped.reason)] += 1
             return
-        count(counts.LINKS_KEPT)
-        count(counts.REPOSTS, len(link.post_ids) - 1)
+        self.tally[counts.LINKS_KEPT] += 1
+        self.tally[counts.REPOSTS] += len(link.post_ids) - 1
         yield link
 
 
-class ToLinks(beam.PTransform):
-    """Submissions -> the Links WebText fetches, one per normalised URL."""
+class MergeByUrl(beam.PTransform):
+    """(normalised URL, post) pairs -> one Link per URL.
+
+    A GroupByKey, not a CombineFn: a lifted combiner (local runner, Dataflow)
+    merges a bundle's reposts before the shuffle, but reposts are few (6% of
+    the kept posts in benchmarks/links_stage.py) and the lifting cost more CPU
+    than it saved there (docs/benchmarks.md).
+    """
 
     def __init__(self, config: Config):
         super().__init__()
         self.config = config
 
-    def expand(self, submissions):
+    def expand(self, keyed_posts):
         return (
-            submissions
-            | "KeepLinkPosts" >> beam.ParDo(KeepLinkPosts(self.config))
+            keyed_posts
             | "ByUrl" >> beam.GroupByKey()
             | "Merge" >> beam.ParDo(MergeLink(self.config)).with_output_types(Link)
         )
+
+
+class LinkPosts(beam.PTransform):
+    """Dump files (glob patterns) and live listings -> their posts that can give WebText a link, keyed by URL."""
+
+    def __init__(self, dumps: list[str], listings: ListingSpec | None, config: Config):
+        super().__init__()
+        if not dumps and not listings:
+            raise ValueError("no input: give dump files, subreddit listings, or both")
+        self.dumps, self.listings, self.config = dumps, listings, config
+
+    def expand(self, pbegin):
+        sources = []
+        if self.dumps:
+            sources.append(pbegin | "Dumps" >> DumpPosts(self.dumps, self.config))
+        if self.listings:
+            listed = pbegin | "Listings" >> ReadListings(self.listings)
+            sources.append(listed | "KeepListedPosts" >> beam.ParDo(KeepLinkPosts(self.config)))
+        return sources[0] if len(sources) == 1 else sources | "AllPosts" >> beam.Flatten()

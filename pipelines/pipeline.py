@@ -11,7 +11,7 @@ import apache_beam as beam
 from pipelines.dedup import Deduplicate, DropRemoved
 from pipelines.extract import ExtractDocuments
 from pipelines.fetch import FetchPages
-from pipelines.links import ReadListings, ReadSubmissions, ToLinks
+from pipelines.links import LinkPosts, MergeByUrl
 from pipelines.progress import ShowProgress, count_of
 from pipelines.shards import WriteShards
 from pipelines.tables import ReadTable, WriteTable, WriteUrlList
@@ -21,21 +21,8 @@ from webtext.fetch.outcomes import outcome
 from webtext.run.plan import Inputs
 from webtext.run.stages import between
 
-
-def read_submissions(pipeline: beam.Pipeline, inputs: Inputs):
-    """Submissions from the dumps, the live listings, or both."""
-    sources = []
-    if inputs.dumps:
-        sources.append(pipeline | "Dumps" >> ReadSubmissions(inputs.dumps))
-    if inputs.listings:
-        sources.append(pipeline | "Listings" >> ReadListings(inputs.listings))
-    if not sources:
-        raise ValueError("no input: give dump files, subreddit listings, or both")
-    return sources[0] if len(sources) == 1 else sources | "AllSubmissions" >> beam.Flatten()
-
-
 # What each stage's progress line counts, in the order of the stages.
-PROGRESS_NOUNS = {"reddit": "submissions", "links": "links", "fetch": "pages", "extract": "pages",
+PROGRESS_NOUNS = {"reddit": "posts kept", "links": "links", "fetch": "pages", "extract": "pages",
                   "dedup": "unique", "shards": "documents"}
 
 
@@ -62,8 +49,8 @@ def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, first: str = 
     links = pages = documents = unique = duplicates = None
     written = []
     if "links" in run:
-        submissions = read_submissions(pipeline, inputs) | progress("reddit")
-        links = submissions | "Links" >> ToLinks(config) | progress("links")
+        posts = pipeline | "Posts" >> LinkPosts(inputs.dumps, inputs.listings, config) | progress("reddit")
+        links = posts | "Links" >> MergeByUrl(config) | progress("links")
         written.append(links | "LinksTable" >> WriteTable(out, layout.LINKS))
         written.append(links | "UrlList" >> WriteUrlList(out))
     if "fetch" in run or "extract" in run:

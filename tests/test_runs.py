@@ -163,7 +163,7 @@ def test_progress_lines_sum_all_worker_processes_with_totals(tmp_path):
         last[match[1]] = tuple(int(n.replace(",", "")) if n else None for n in match.group(2, 3))
     expected = json.loads((SAMPLE / "expected.json").read_text())
     links, unique = expected["links/kept"], expected["shards/documents"]
-    assert last == {"reddit": (expected["links/submissions"], None), "links": (links, None),
+    assert last == {"reddit": (expected["links/posts_kept"], None), "links": (links, None),
                     "fetch": (links, links), "extract": (links, links), "dedup": (unique, None),
                     "shards": (unique, unique)}
     assert re.search(r"progress\s+shards .* 100\.0% .* ETA 0:00:00", run.stderr)

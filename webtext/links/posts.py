@@ -1,12 +1,17 @@
 """Links: every post of one normalised URL merged into one record."""
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from webtext import urls
 from webtext.config import Config
 from webtext.drops import Dropped
 from webtext.links import reddit
 from webtext.records import Link, Submission
+
+# A post as merging needs it: (created_utc, id, url, subreddit, score). A plain
+# tuple is cheaper to build and to ship between workers than a record, and
+# tuples sort by time, then id: the order a Link lists its posts in.
+Post = tuple[int, str, str, str, int]
 
 
 def post_url(sub: Submission, config: Config) -> str | Dropped:
@@ -21,19 +26,27 @@ def post_url(sub: Submission, config: Config) -> str | Dropped:
     return urls.check_url(url) or url
 
 
-def merge_posts(url: str, posts: Iterable[Submission]) -> Link:
+def as_post(sub: Submission) -> Post:
+    return sub.created_utc, sub.id, sub.url, sub.subreddit, sub.score
+
+
+def link_of(url: str, posts: Iterable[Post]) -> Link:
     """One Link from all posts of a normalised URL; the result ignores post order."""
-    posts = sorted(posts, key=lambda p: (p.created_utc, p.id))
-    original_urls = list(dict.fromkeys(p.url for p in posts))
+    created, ids, original_urls, subreddits, scores = zip(*sorted(posts))
     return Link(
         url=url,
-        original_urls=original_urls,
-        max_karma=max(p.score for p in posts),
-        total_karma=sum(p.score for p in posts),
-        first_created_utc=posts[0].created_utc,
-        subreddits=list(dict.fromkeys(p.subreddit for p in posts if p.subreddit)),
-        post_ids=[p.id for p in posts],
+        original_urls=list(dict.fromkeys(original_urls)),
+        max_karma=max(scores),
+        total_karma=sum(scores),
+        first_created_utc=created[0],
+        subreddits=list(dict.fromkeys(s for s in subreddits if s)),
+        post_ids=list(ids),
     )
+
+
+def merge_posts(url: str, submissions: Iterable[Submission]) -> Link:
+    """One Link from all submissions of a normalised URL."""
+    return link_of(url, map(as_post, submissions))
 
 
 def check_link(link: Link, config: Config) -> Dropped | None:
