@@ -1,5 +1,7 @@
 """Links -> Pages: from WARC files given, then from the page sources in the order
 asked (Common Crawl, the Wayback Machine, live: webtext.fetch.sources), resumably.
+With --commoncrawl-columnar, Common Crawl's lookup is a join with its columnar
+index before the fetch (pipelines/columnar.py), and the fetch only reads records.
 
 Fetching groups links by a hash of their host, so all of a host's links meet on
 one worker and its per-host limit holds for the whole run; each group is
@@ -15,6 +17,7 @@ import apache_beam as beam
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
+from pipelines.columnar import ColumnarLookup, index_plan
 from pipelines.counters import count
 from pipelines.files import input_files, matching
 from pipelines.neutral import Select, WithValue, only_one
@@ -121,7 +124,10 @@ def _host_bucket(link, buckets: int) -> int:
 
 
 class FetchBucket(beam.DoFn):
-    """All links of a bucket of hosts, many threads at once, a few per host, each from its sources in order."""
+    """All links of a bucket of hosts, many threads at once, a few per host, each from its sources in order.
+
+    Elements are (link, found): found is what the columnar join gave the link (None without one).
+    """
 
     def __init__(self, config: Config, fetch_dir: str, order: tuple[str, ...], crawls):
         self.config = config
@@ -132,12 +138,12 @@ class FetchBucket(beam.DoFn):
     def setup(self):
         self.fetcher = PageChain(self.config, self.order, self.crawls)
 
-    def process(self, bucket_and_links):
-        _, links = bucket_and_links
+    def process(self, bucket_and_items):
+        _, items = bucket_and_items
         log = outcomes.FetchLog(self._create)
         try:
             pages = crawl.run_concurrently(
-                links, self.fetcher.fetch, lambda link: urls.host_of(fetch_url(link)),
+                items, lambda item: self.fetcher.fetch(*item), lambda item: urls.host_of(fetch_url(item[0])),
                 self.config.fetch_concurrency, self.config.max_per_host)
             for page in pages:
                 log.write(page)
@@ -187,13 +193,22 @@ class FetchByHost(beam.PTransform):
         self.order = order
         # Read here, at construction, like the inputs: once per run, never per worker.
         self.crawls = crawl_list(config, fetch_dir) if "commoncrawl" in order else None
+        # The columnar index's files (listed now) and its crawls: the lookup becomes a join.
+        self.index_files = None
+        if "commoncrawl" in order and config.commoncrawl_columnar:
+            self.index_files, self.crawls = index_plan(config, self.crawls)
 
     def expand(self, links):
-        total = only_one(links, "CountLinks", beam.combiners.CountCombineFn())
+        if self.index_files is not None:
+            items = links | "LookUpColumnar" >> ColumnarLookup(self.config, self.index_files, self.crawls,
+                                                                 self.fetch_dir)
+        else:
+            items = links | "NoLookup" >> beam.Map(lambda link: (link, None))
+        total = only_one(items, "CountLinks", beam.combiners.CountCombineFn())
         return (
-            links
-            | "WithTotal" >> WithValue(total, lambda link: zlib.crc32(link.url.encode()))
-            | "ByHost" >> beam.MapTuple(lambda link, n: (_host_bucket(link, max(1, n // LINKS_PER_BUCKET)), link))
+            items
+            | "WithTotal" >> WithValue(total, lambda item: zlib.crc32(item[0].url.encode()))
+            | "ByHost" >> beam.MapTuple(lambda item, n: (_host_bucket(item[0], max(1, n // LINKS_PER_BUCKET)), item))
             | "GroupHosts" >> beam.GroupByKey()
             | "Fetch" >> beam.ParDo(FetchBucket(self.config, self.fetch_dir, self.order, self.crawls))
             .with_output_types(Page)

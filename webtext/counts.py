@@ -34,6 +34,14 @@ RESUMED = "fetch/resumed"
 WARC_DAMAGED = "fetch/warc_damaged"
 WARC_INVALID_URL = "fetch/warc_skipped:invalid_url"
 RESUME_PARTIAL_LINE = "fetch/resume_skipped:partial_line"
+# Common Crawl's columnar index (--commoncrawl-columnar): files read, their usable rows (status
+# 200, HTML), those of them passed to the join (a key some link may have), and one lookup per
+# link: :found, or why none (not_in_index, outside_window, no_crawl, bad_url). Not a loss: the
+# link goes on to the next source, its outcome counted once under fetched or failed.
+COLUMNAR_FILES = "fetch/columnar_files"
+COLUMNAR_ROWS = "fetch/columnar_rows"
+COLUMNAR_CANDIDATES = "fetch/columnar_candidates"
+COLUMNAR_LOOKUP = "fetch/columnar_lookup"
 # extract
 DOCUMENTS = "extract/documents"
 # dedup

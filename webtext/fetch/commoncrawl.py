@@ -5,12 +5,15 @@ Which crawls to look in comes from the post's date and the crawl list
 nothing): the latest crawl begun by the post's date and the first one after
 it, within the capture window. Each is asked through its CDX index for exact
 matches of the URL, then the capture nearest the post (webtext.fetch.capture)
-is read with one range request (webtext.fetch.ranges).
+is read with one range request (webtext.fetch.ranges). With a columnar index
+(--commoncrawl-columnar) the lookup is a join done before fetching
+(webtext.fetch.columnar, pipelines/columnar.py) and this source is handed its
+result: it then only reads the record.
 """
 
 import datetime
 import json
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from webtext.config import Config
 from webtext.fetch import cdx, ranges
@@ -72,6 +75,19 @@ def crawls_near(crawls: tuple[Crawl, ...], created_utc: int, window_s: int) -> l
     return before[-1:] + after[:1]
 
 
+def choose_capture(crawls: tuple[Crawl, ...], created: int, window: int,
+                   captures_of: Callable[[Crawl], list[Capture]]) -> Capture | None:
+    """The capture nearest the post among the crawls near it (crawls_near); the second crawl
+    is asked (captures_of) only if the first has no capture before the post."""
+    captures = []
+    for crawl in crawls_near(crawls, created, window):
+        captures += captures_of(crawl)
+        best = nearest(captures, created, window)
+        if best is not None and unix_time(best.timestamp) <= created:
+            return best  # a capture before the post: nothing later can beat it
+    return nearest(captures, created, window)
+
+
 def capture_address(capture: Capture) -> str:
     """Where the record is: the WARC file (its path names the crawl), offset and length."""
     return f"{capture.filename}@{capture.offset}+{capture.length}"
@@ -84,16 +100,30 @@ class CommonCrawl:
         self.config = config
         self.client = client
         self.crawls = crawls  # None: the crawl list could not be read at the start of the run
+        # The columnar join chose each link's capture before the fetch: no CDX request at all.
+        self.columnar = bool(config.commoncrawl_columnar)
 
-    def fetch(self, link: Link) -> Page:
+    def fetch(self, link: Link, found: Capture | str | None = None) -> Page:
+        """The page of the capture nearest the post; `found`, with a columnar index, is the
+        capture the join chose for this link, or the reason it has none."""
         url, created = fetch_url(link), link.first_created_utc
+        if self.columnar:
+            found = "not_looked_up" if found is None else found  # a link that missed the join: a bug, counted
+            return failed(link, url, found, NAME) if isinstance(found, str) else self._read(link, url, found)
         if self.crawls is None:
             return failed(link, url, "no_crawl_list", NAME)
         window = self.config.capture_window_days * DAY_S
         try:
-            capture = self._lookup(url, created, window)
-            if capture is None:
-                return failed(link, url, "no_capture", NAME)
+            capture = choose_capture(self.crawls, created, window, lambda crawl: self._cdx_captures(crawl, url))
+        except FetchError as err:
+            return failed(link, url, err.args[0], NAME)
+        if capture is None:
+            return failed(link, url, "no_capture", NAME)
+        return self._read(link, url, capture)
+
+    def _read(self, link: Link, url: str, capture: Capture) -> Page:
+        """The capture's record, by one range read, as the link's page."""
+        try:
             response = ranges.read_record(self.client, self.config.commoncrawl_data_url, capture)
         except FetchError as err:
             return failed(link, url, err.args[0], NAME)
@@ -103,18 +133,13 @@ class CommonCrawl:
         return Page(link, response.url, response.status, response.content_type, b"" if error else response.body,
                     NAME, error, capture_time=capture.timestamp, capture=capture_address(capture))
 
-    def _lookup(self, url: str, created: int, window: int) -> Capture | None:
-        """The capture nearest the post among the crawls near it; the second crawl is asked only if needed."""
-        captures = []
-        for crawl in crawls_near(self.crawls, created, window):
-            query = cdx.commoncrawl_query(self.config.commoncrawl_index_url, crawl.id, url)
-            reply = self.client.get(query, self.config.commoncrawl_index_rate, accept=(200, 404))
-            if reply.status == 200:
-                try:
-                    captures += cdx.commoncrawl_captures(reply.body)
-                except (ValueError, KeyError):
-                    raise FetchError("bad_index") from None
-            best = nearest(captures, created, window)
-            if best is not None and unix_time(best.timestamp) <= created:
-                return best  # a capture before the post: nothing later can beat it
-        return nearest(captures, created, window)
+    def _cdx_captures(self, crawl: Crawl, url: str) -> list[Capture]:
+        """The crawl's captures of url, from its CDX index (404: none)."""
+        query = cdx.commoncrawl_query(self.config.commoncrawl_index_url, crawl.id, url)
+        reply = self.client.get(query, self.config.commoncrawl_index_rate, accept=(200, 404))
+        if reply.status != 200:
+            return []
+        try:
+            return cdx.commoncrawl_captures(reply.body)
+        except (ValueError, KeyError):
+            raise FetchError("bad_index") from None

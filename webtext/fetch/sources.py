@@ -12,6 +12,7 @@ reason if live was tried (the most telling one), else the last source's.
 import time
 
 from webtext.config import Config
+from webtext.fetch.capture import Capture
 from webtext.fetch.client import FINAL_REASONS, Fetcher, failed
 from webtext.fetch.commoncrawl import CommonCrawl, Crawl
 from webtext.fetch.deadline import Watchdog
@@ -53,12 +54,16 @@ class PageChain:
         for closable in self.closing:
             closable.close()
 
-    def fetch(self, link: Link) -> Page:
-        """The first page a source gives, with every source's outcome. Never raises."""
+    def fetch(self, link: Link, found: Capture | str | None = None) -> Page:
+        """The first page a source gives, with every source's outcome. Never raises.
+
+        found: what Common Crawl's columnar index gave this link (the capture, or why none),
+        when the lookup was a join (--commoncrawl-columnar); the commoncrawl source then reads it.
+        """
         started = time.monotonic()
         attempts, failures = [], []
         for source in self.sources:
-            page = _fetch_from(source, link)
+            page = _fetch_from(source, link, found)
             attempts.append(f"{source.name}:{page.error or 'ok'}")
             if not page.error:
                 break
@@ -72,8 +77,8 @@ class PageChain:
                              elapsed_s=round(time.monotonic() - started, 3))
 
 
-def _fetch_from(source, link: Link) -> Page:
+def _fetch_from(source, link: Link, found) -> Page:
     try:
-        return source.fetch(link)
+        return source.fetch(link, found) if isinstance(source, CommonCrawl) else source.fetch(link)
     except Exception as err:  # a bug or a library surprise must cost one source of one URL, not the run
         return failed(link, fetch_url(link), f"unexpected:{type(err).__name__}", source.name)
