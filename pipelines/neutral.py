@@ -57,3 +57,29 @@ class Select(beam.PTransform):
         tag = self.tag
         select = beam.FlatMap(lambda pair: [pair[1]] if pair[0] == tag else [])
         return tagged | (select.with_output_types(self.output_type) if self.output_type else select)
+
+
+class Batch(beam.PTransform):
+    """Lists of at most max_size elements, grouped by spread_key(element) % SPREAD.
+
+    Beam's BatchElements emits its last batch from finish_bundle, whose output
+    Beam's Dask runner drops; a GroupByKey batches on every runner.
+    """
+
+    def __init__(self, spread_key, max_size: int):
+        super().__init__()
+        self.spread_key, self.max_size = spread_key, max_size
+
+    def expand(self, elements):
+        spread_key, size = self.spread_key, self.max_size
+
+        def batches(key_and_group):
+            group = list(key_and_group[1])
+            return [group[i : i + size] for i in range(0, len(group), size)]
+
+        return (
+            elements
+            | "SpreadElements" >> beam.Map(lambda e: (spread_key(e) % SPREAD, e))
+            | "GroupSpread" >> beam.GroupByKey()
+            | "Batches" >> beam.FlatMap(batches)
+        )

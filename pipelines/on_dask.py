@@ -29,7 +29,7 @@ def cluster(address: str | None, workers: int):
         return
     # One thread per worker process, as the local runner: DoFns that want threads start their own.
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, silence_logs=logging.WARNING) as local:
+                      dashboard_address=":0", silence_logs=logging.WARNING) as local:
         yield local.scheduler_address
 
 

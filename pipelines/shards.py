@@ -12,7 +12,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from pipelines.counters import count
-from pipelines.neutral import WithValue, only_one
+from pipelines.neutral import Batch, WithValue, only_one
 from pipelines.tables import WriteOneFile
 from webtext import counts, layout
 from webtext.config import Config
@@ -77,7 +77,7 @@ class WriteShards(beam.PTransform):
         config = self.config
         tokenized = (
             docs
-            | "Batch" >> beam.BatchElements(min_batch_size=16, max_batch_size=256)
+            | "Batch" >> Batch(lambda doc: zlib.crc32(doc.url.encode()), max_size=256)
             | "Tokenize" >> beam.ParDo(Tokenize(config.encoding, config.tokenize_threads)).with_output_types(TokenizedDocument)
             | "BySplit" >> beam.Map(lambda d: (shard_format.split_of(d.document.url, config.val_fraction), d))
         )

@@ -129,7 +129,7 @@ def test_the_readme_dataflow_command_translates_in_the_order_users_write_it(tmp_
     result = collect.run(argv)
     assert result["job"]["job"]["type"] == "JOB_TYPE_BATCH"
     names = {t["uniqueName"] for t in result["job"]["pipeline"]["components"]["transforms"].values()}
-    assert {"Dumps", "Links", "Fetch", "Extract", "Dedup", "Shards"} <= {name.split("/")[0] for name in names}
+    assert {"Posts", "Links", "Fetch", "Extract", "Dedup", "Shards"} <= {name.split("/")[0] for name in names}
 
 
 def test_the_report_shows_what_the_dataset_holds(tmp_path):
