@@ -7,7 +7,7 @@ from webtext import counts
 from webtext.config import Config
 from webtext.drops import Dropped
 from webtext.extract import extraction
-from webtext.extract.sandbox import Sandbox
+from webtext.extract.deadline import TimeLimited
 from webtext.records import Document
 
 STAGE = "extract"
@@ -16,24 +16,17 @@ STAGE = "extract"
 class ExtractDocument(beam.DoFn):
     def __init__(self, config: Config):
         self.config = config
-        self.sandbox = None
-
-    def setup(self):
-        # One child process per DoFn instance runs the extraction, so a page that
-        # hangs it is stopped (dropped:timeout) on whatever thread Beam calls us.
-        self.sandbox = Sandbox(extraction.extract_main_text, self.config.extract_time_limit_s)
+        # Runs on the calling thread, in any worker (daemonic ones included), so a page
+        # that hangs extraction is stopped (dropped:timeout) whatever the runner.
+        self.extract_main_text = TimeLimited(extraction.extract_main_text, config.extract_time_limit_s)
 
     def process(self, page):
-        document = extraction.extract_document(page, self.config, self.sandbox)
+        document = extraction.extract_document(page, self.config, self.extract_main_text)
         if isinstance(document, Dropped):
             count_loss(STAGE, counts.DROPPED, document)
             return
         count(counts.DOCUMENTS)
         yield document
-
-    def teardown(self):
-        if self.sandbox is not None:
-            self.sandbox.close()
 
 
 class ExtractDocuments(beam.PTransform):

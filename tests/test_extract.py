@@ -1,12 +1,15 @@
 """Main-text extraction with real trafilatura on pages in real sites' clothes."""
 
+import multiprocessing
+import threading
+
 import ftfy.bad_codecs  # noqa: F401 (registers the "sloppy" codecs that real mojibake went through)
 import pytest
 
 from webtext.config import Config
 from webtext.drops import Dropped
+from webtext.extract.deadline import TimeLimited
 from webtext.extract.extraction import extract_document, extract_main_text
-from webtext.extract.sandbox import Sandbox
 from webtext.links.posts import merge_posts
 from webtext.records import Page, Submission
 from webtext.sample.pages import app_shell_page, article_page
@@ -131,10 +134,41 @@ def test_mojibake_in_the_source_is_repaired():
     assert text.strip() in doc.text and "Ã" not in doc.text
 
 
+def _huge_page() -> bytes:
+    return article_page(article(5, paragraphs=(6000, 6000)), "Example News", 2017, [], seed=1)  # ~2 MB of story
+
+
+def _normal_page() -> bytes:
+    return article_page(STORY, "Example News", 2017, [], seed=3)
+
+
 def test_a_page_past_the_time_limit_is_dropped_and_the_next_page_is_extracted():
-    huge = article_page(article(5, paragraphs=(6000, 6000)), "Example News", 2017, [], seed=1)  # ~2 MB of story
-    normal = article_page(STORY, "Example News", 2017, [], seed=3)
-    with Sandbox(extract_main_text, time_limit_s=0.01) as in_a_hurry:
-        assert _reason(extract_document(_page(huge), Config(), in_a_hurry)) == "timeout"
-        in_a_hurry.time_limit_s = 30
-        assert extract_document(_page(normal), Config(), in_a_hurry).title == STORY.title
+    assert _reason(extract_document(_page(_huge_page()), Config(), TimeLimited(extract_main_text, 0.01))) == "timeout"
+    # The same thread goes on, with nothing of the stopped call left to land in it.
+    assert extract_document(_page(_normal_page()), Config(), TimeLimited(extract_main_text, 30)).title == STORY.title
+
+
+def _extract_on_a_worker_thread(pages: list[tuple[bytes, float]], connection) -> None:
+    """In the child: each (page, time limit) extracted on a thread, as a Dask worker runs its tasks."""
+    reasons = []
+
+    def work():
+        for body, limit in pages:
+            reasons.append(_reason(extract_document(_page(body), Config(), TimeLimited(extract_main_text, limit))))
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    connection.send((multiprocessing.current_process().daemon, reasons))
+
+
+def test_the_time_limit_holds_in_a_daemonic_process_as_dask_workers_are():
+    # A daemonic process may not start children: a limit that ran extraction in one failed there.
+    context = multiprocessing.get_context("spawn")
+    receiving, sending = context.Pipe(duplex=False)
+    pages = [(_huge_page(), 0.01), (_normal_page(), 30)]
+    child = context.Process(target=_extract_on_a_worker_thread, args=(pages, sending), daemon=True)
+    child.start()
+    assert receiving.poll(120), "the child never answered"
+    assert receiving.recv() == (True, ["timeout", None])
+    child.join(timeout=10)

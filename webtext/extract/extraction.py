@@ -1,7 +1,7 @@
 """Main text from HTML with trafilatura, and the filters that follow it.
 
 extract_main_text is the part that can hang on a hostile page (the pipeline
-runs it in a webtext.extract.sandbox.Sandbox under a time limit); extract_document adds
+runs it as a webtext.extract.deadline.TimeLimited, under a time limit); extract_document adds
 the filters, each a reason the pipeline counts. The settings and every
 threshold were chosen by measurement: docs/extract.md.
 """
@@ -17,8 +17,8 @@ from webtext.config import Config
 from webtext.drops import Dropped
 from webtext.extract.charset import decode_html
 from webtext.extract.clean import clean_text, repair_unicode
+from webtext.extract.deadline import TimedOut
 from webtext.extract.language import identify_language, is_kept, parse_languages
-from webtext.extract.sandbox import Crashed, TimedOut
 from webtext.extract.walls import wall_reason
 from webtext.records import Document, Page
 from webtext.shards import tokens
@@ -36,7 +36,7 @@ BALANCED = dict(fast=False, include_comments=False, include_tables=True)
 FALLBACK_BELOW_CHARS = 1000
 
 # trafilatura logs a warning for each page it finds no text in; we count those
-# instead (here, so that the sandbox's child process is quiet too).
+# instead.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 
@@ -78,12 +78,10 @@ def _main_text_of(page: Page, extractor) -> MainText:
         return extractor(page.body, page.content_type, page.final_url)
     except TimedOut:
         raise Dropped("timeout") from None
-    except Crashed:
-        raise Dropped("extractor_crash") from None
 
 
 def extract_document(page: Page, config: Config, extractor=extract_main_text) -> Document | Dropped:
-    """The Page as a Document, or why it gives none. extractor: extract_main_text, or a Sandbox of it."""
+    """The Page as a Document, or why it gives none. extractor: extract_main_text, or a TimeLimited of it."""
     try:
         return _document(page, config, extractor)
     except Dropped as dropped:
