@@ -4,24 +4,26 @@ Exact: documents grouped by a hash of their normalised text. Near: MinHash
 signatures in vectorised batches; LSH band keys grouped across workers; each
 bucket yields candidate pairs (bounded per member); each pair is verified with
 the exact Jaccard similarity of the two shingle sets; verified pairs are edges,
-and the connected components of the edges are the clusters, each keeping its
-best-ranked document. Removed documents go to a table (url, duplicate_of,
-similarity, kind) users can audit.
+and the connected components of the edges, computed across workers in unrolled
+large-star/small-star rounds (webtext.dedup.components), are the clusters, each
+keeping its best-ranked document. Removed documents go to a table (url,
+duplicate_of, similarity, kind) users can audit.
 """
 
+import zlib
 from typing import NamedTuple
 
 import apache_beam as beam
 import numpy as np
 
 from pipelines.counters import count
+from pipelines.neutral import Batch, Select
 from webtext import counts
 from webtext.config import Config
-from webtext.dedup import duplicates, minhash
+from webtext.dedup import components, duplicates, minhash
 from webtext.records import Document, Duplicate
 
 STAGE = "dedup"
-DUPLICATES = "duplicates"
 
 
 class Shingled(NamedTuple):
@@ -36,21 +38,22 @@ def removal(url: str, kept_url: str, similarity: float, kind: str) -> Duplicate:
     return Duplicate(url, kept_url, similarity, kind)
 
 
-class KeepBestCopy(beam.DoFn):
-    """Of documents with the same normalised text, keep the best-ranked."""
+# Tags of the steps with more than one kind of output (pipelines.neutral.Select).
+KEPT, DUPLICATE = "kept", "duplicate"
+BANDS, SHINGLED = "bands", "shingled"
 
-    def process(self, key_and_docs):
-        _, docs = key_and_docs
-        best, *others = sorted(docs, key=duplicates.rank)
-        yield best
-        for doc in others:
-            yield beam.pvalue.TaggedOutput(DUPLICATES, removal(doc.url, best.url, 1.0, "exact"))
+
+def keep_best_copy(text_and_docs):
+    """Of documents with the same normalised text: (KEPT, the best-ranked), (DUPLICATE, row) for the others."""
+    _, docs = text_and_docs
+    best, *others = sorted(docs, key=duplicates.rank)
+    yield KEPT, best
+    for doc in others:
+        yield DUPLICATE, removal(doc.url, best.url, 1.0, "exact")
 
 
 class Sketch(beam.DoFn):
-    """A batch of documents -> band entries (main) and (url, Shingled) for verification."""
-
-    SHINGLED = "shingled"
+    """A batch of documents -> (BANDS, band entry) and (SHINGLED, (url, Shingled)) for verification."""
 
     def __init__(self, config: Config):
         self.config = config
@@ -60,9 +63,9 @@ class Sketch(beam.DoFn):
         hashes = [minhash.shingle_hashes(d.text, self.config.shingle_words) for d in batch]
         for doc, shingles, sig in zip(batch, hashes, minhash.signatures_of(hashes, self.config.num_perm)):
             rank = duplicates.rank(doc)
-            yield beam.pvalue.TaggedOutput(self.SHINGLED, (doc.url, Shingled(rank, np.unique(shingles))))
+            yield SHINGLED, (doc.url, Shingled(rank, np.unique(shingles)))
             for key in duplicates.band_keys(sig, self.bands, self.rows):
-                yield key, rank
+                yield BANDS, (key, rank)
 
 
 def _bucket_pairs(key_and_ranks):
@@ -104,9 +107,75 @@ def _compare(joined):
             yield first.rank, second.rank, duplicates.jaccard(first.shingles, second.shingles)
 
 
-def _cluster(key_and_edges):
-    _, edges = key_and_edges
-    yield from duplicates.clusters((a, b) for a, b, _ in edges)
+def _keyed_by_node(edges, keyed):
+    """keyed(edge)'s (node, other) pairs, the node as a plain tuple: a key Beam encodes
+    deterministically without falling back to the NamedTuple's type (a warning, and
+    the type's import path in every key)."""
+    for edge in edges:
+        for node, other in keyed(edge):
+            yield tuple(node), other
+
+
+def _star(key_and_others, operation, keyed):
+    key, others = key_and_others
+    return _keyed_by_node(operation(duplicates.Rank(*key), others), keyed)
+
+
+class Star(beam.PTransform):
+    """Edges grouped by node -> operation's edges, grouped by node as `keyed` says.
+
+    The operation and the keying for the next grouping share one step: a
+    round's cost on a runner is mostly per step, whatever the edges.
+    """
+
+    def __init__(self, operation, keyed):
+        super().__init__()
+        self.operation = operation
+        self.keyed = keyed
+
+    def expand(self, groups):
+        return (
+            groups
+            | "Apply" >> beam.FlatMap(_star, operation=self.operation, keyed=self.keyed)
+            | "Group" >> beam.GroupByKey()
+        )
+
+
+def _removed_and_kept(key_and_neighbours, rounds: int):
+    """(removed url, kept url) unless the node is its cluster's kept copy; NotConverged if not yet known."""
+    key, neighbours = key_and_neighbours
+    node = duplicates.Rank(*key)
+    kept = components.checked_centre(node, neighbours, rounds)
+    if kept != node:
+        yield node.url, kept.url
+
+
+class Clusters(beam.PTransform):
+    """Duplicate edges (rank, rank) -> (removed url, kept url) for every cluster member but the kept.
+
+    Connected components across workers: `rounds` large-star/small-star rounds
+    (a runner's graph is fixed before it runs), then a check that every cluster
+    became a star around its best-ranked document, which fails the run with
+    components.NotConverged if one did not.
+    """
+
+    def __init__(self, rounds: int):
+        super().__init__()
+        self.rounds = rounds
+
+    def expand(self, edges):
+        groups = (
+            edges
+            | "ByNode" >> beam.FlatMap(lambda edge: _keyed_by_node([edge], components.both_ways))
+            | "Group" >> beam.GroupByKey()
+        )
+        for i in range(self.rounds):
+            groups = (
+                groups
+                | f"LargeStar{i}" >> Star(components.large_star, components.by_larger)
+                | f"SmallStar{i}" >> Star(components.small_star, components.both_ways)
+            )
+        return groups | "Converged" >> beam.FlatMap(_removed_and_kept, rounds=self.rounds)
 
 
 def _counted(element, key: str):
@@ -132,14 +201,13 @@ class NearDuplicates(beam.PTransform):
         threshold = self.config.dedup_threshold
         sketched = (
             docs
-            | "Batch" >> beam.BatchElements(min_batch_size=32, max_batch_size=512)
+            | "Batch" >> Batch(lambda doc: zlib.crc32(doc.url.encode()), max_size=512)
             | "Sketch" >> beam.ParDo(Sketch(self.config))
-            .with_output_types(tuple[bytes, tuple])  # the main output; the tagged one is (url, Shingled)
-            .with_outputs(Sketch.SHINGLED, main="bands")
         )
-        shingled = sketched[Sketch.SHINGLED]
+        shingled = sketched | "Shingled" >> Select(SHINGLED)
         edges = (
-            sketched.bands
+            sketched
+            | "Bands" >> Select(BANDS, tuple[bytes, tuple])
             | "GroupBands" >> beam.GroupByKey()
             | "BucketPairs" >> beam.FlatMap(_bucket_pairs)
             | "DistinctPairs" >> beam.Distinct()
@@ -148,16 +216,10 @@ class NearDuplicates(beam.PTransform):
             | "AtThreshold" >> beam.Filter(lambda edge: edge[2] >= threshold)
             | "CountEdges" >> beam.Map(_counted, counts.DUPLICATE_PAIRS)
         )
-        removed = (
-            edges
-            # One worker sees every edge: union-find needs them all. Edges are only
-            # the verified duplicate pairs, a small share of all documents.
-            | "AllEdges" >> beam.Map(lambda edge: (None, edge))
-            | "GatherEdges" >> beam.GroupByKey()
-            | "Clusters" >> beam.FlatMap(_cluster)
-        )
         return (
-            removed
+            edges
+            | "Ends" >> beam.Map(lambda edge: edge[:2])
+            | "Clusters" >> Clusters(components.ROUNDS)
             | "TableSimilarity" >> PairSimilarity(shingled)
             | "NearRow" >> beam.Map(lambda e: removal(e[0].url, e[1].url, e[2], "near")).with_output_types(Duplicate)
         )
@@ -189,13 +251,15 @@ class Deduplicate(beam.PTransform):
         self.config = config
 
     def expand(self, docs):
-        exact = (
+        copies = (
             docs
             | "ByText" >> beam.Map(lambda d: (duplicates.exact_key(d.text), d))
             | "GroupText" >> beam.GroupByKey()
-            | "KeepBestCopy" >> beam.ParDo(KeepBestCopy()).with_outputs(DUPLICATES, main="kept")
+            | "KeepBestCopy" >> beam.FlatMap(keep_best_copy)
         )
-        near = exact.kept | "Near" >> NearDuplicates(self.config)
-        unique = exact.kept | "DropNear" >> DropRemoved(near)
-        all_removed = (exact[DUPLICATES], near) | "AllDuplicates" >> beam.Flatten()
+        kept = copies | "Kept" >> Select(KEPT)
+        exact = copies | "ExactRows" >> Select(DUPLICATE)
+        near = kept | "Near" >> NearDuplicates(self.config)
+        unique = kept | "DropNear" >> DropRemoved(near)
+        all_removed = (exact, near) | "AllDuplicates" >> beam.Flatten()
         return unique, all_removed

@@ -1,10 +1,10 @@
 """Duplicate detection: exact (normalised text hash) and near (MinHash + LSH).
 
-Everything here but `clusters` is per document, per LSH bucket or per pair, so
-a pipeline can spread it over any number of workers. In each cluster of
-duplicates the best-ranked copy is kept (most karma, then earliest post, then
-URL), so the result does not depend on the order documents arrive in.
-Signatures are computed in webtext.dedup.minhash.
+Everything here is per document, per LSH bucket or per pair, so a pipeline
+can spread it over any number of workers. In each cluster of duplicates the
+best-ranked copy is kept (most karma, then earliest post, then URL), so the
+result does not depend on the order documents arrive in. Signatures are
+computed in webtext.dedup.minhash, clusters in webtext.dedup.components.
 """
 
 import hashlib
@@ -118,31 +118,3 @@ def bucket_pairs(ranks: Iterable[Rank], top_k: int = TOP_K) -> Iterator[tuple[st
             if better >= rank_:
                 break
             yield rank_.url, better.url
-
-
-def clusters(edges: Iterable[tuple[Rank, Rank]]) -> Iterator[tuple[str, str]]:
-    """(removed url, kept url) for every member of every cluster but its best-ranked.
-
-    Clusters are the connected components of the duplicate edges (union-find).
-    Each union hangs the worse root under the better one, so a component's root
-    is its best-ranked document whatever order the edges come in.
-    """
-    parent = {}
-
-    def root(node):
-        parent.setdefault(node, node)
-        top = node
-        while parent[top] != top:
-            top = parent[top]
-        while parent[node] != top:  # path compression
-            parent[node], node = top, parent[node]
-        return top
-
-    for a, b in edges:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    for node in parent:
-        kept = root(node)
-        if kept != node:
-            yield node.url, kept.url

@@ -1,0 +1,138 @@
+"""Connected components in rounds: how many rounds each graph shape needs, and what the rounds cost.
+
+    python benchmarks/dedup_components.py [--max-chain 1000000] [--stage-repeats 5] [--stage-rounds 0,10,20,32]
+
+Rounds: large-star/small-star rounds (webtext.dedup.components, run on one
+machine) until every component is a star, for chains with labels in
+increasing, decreasing and random order, stars with the centre the smallest
+and the largest label, random graphs, trees, many small components and
+isolated pairs; and the worst label order of every chain of up to 9 nodes
+(all orders tried). Stage: the dedup step on the bundled sample (`--from dedup
+--until dedup` over a folder built to extract), on the local runner
+(FnApiRunner, one process), wall and CPU seconds, median of --stage-repeats,
+with ROUNDS set to each of --stage-rounds. The "before" of docs/dedup.md is
+stage_table run the same way at the commit before (union-find on one worker).
+"""
+
+import argparse
+import contextlib
+import io
+import itertools
+import math
+import random
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from webtext import collect
+from webtext.dedup import components
+from webtext.sample import make
+
+
+def chain(labels: list[int]) -> list[tuple[int, int]]:
+    return list(itertools.pairwise(labels))
+
+
+def shuffled(n: int, seed: int) -> list[int]:
+    labels = list(range(n))
+    random.Random(seed).shuffle(labels)
+    return labels
+
+
+def random_graph(n: int, m: int, seed: int) -> list[tuple[int, int]]:
+    rng = random.Random(seed)
+    return [(a, b) for a, b in ((rng.randrange(n), rng.randrange(n)) for _ in range(m)) if a != b]
+
+
+def random_tree(n: int, seed: int) -> list[tuple[int, int]]:
+    """Each node joins a random earlier one, labels shuffled: deep paths and big fan-outs."""
+    rng, labels = random.Random(seed), shuffled(n, seed)
+    return [(labels[i], labels[rng.randrange(i)]) for i in range(1, n)]
+
+
+def small_components(n: int, seed: int) -> list[tuple[int, int]]:
+    """Random trees of 2 to 20 nodes, labels shuffled over all of them."""
+    rng, labels, edges, start = random.Random(seed), shuffled(n, seed), [], 0
+    while start < n - 1:
+        size = min(rng.randint(2, 20), n - start)
+        edges += [(labels[start + i], labels[start + rng.randrange(i)]) for i in range(1, size)]
+        start += size
+    return edges
+
+
+def shapes(max_chain: int):
+    """(name, edges) of every shape measured."""
+    sizes = [10**k for k in range(1, 7) if 10**k <= max_chain]
+    for n in sizes:
+        yield f"chain {n:,}, increasing", chain(list(range(n)))
+        yield f"chain {n:,}, decreasing", chain(list(range(n))[::-1])
+        yield f"chain {n:,}, random", chain(shuffled(n, n))
+    n = 100_000
+    yield f"star {n:,}, centre smallest", [(0, i) for i in range(1, n)]
+    yield f"star {n:,}, centre largest", [(n, i) for i in range(n)]
+    yield f"binary tree {n:,}, root smallest", [(i, (i - 1) // 2) for i in range(1, n)]
+    yield f"binary tree {n:,}, root largest", [(n - i, n - (i - 1) // 2) for i in range(1, n)]
+    yield f"random tree {n:,}", random_tree(n, 1)
+    for per_node in (0.5, 1.0, 2.0):
+        yield f"random graph {n:,} nodes, {per_node} edges/node", random_graph(n, int(per_node * n), 2)
+    yield f"trees of 2-20 nodes, {n:,} nodes", small_components(n, 3)
+    yield f"isolated pairs, {n:,} nodes", [(i, i + 1) for i in range(0, n, 2)]
+
+
+def rounds_table(max_chain: int) -> None:
+    print(f"{'graph':<44}{'edges':>10}{'rounds':>8}{'seconds':>9}")
+    for name, edges in shapes(max_chain):
+        started = time.perf_counter()
+        rounds = components.rounds_needed(edges)
+        print(f"{name:<44}{len(edges):>10,}{rounds:>8}{time.perf_counter() - started:>9.1f}")
+    print(f"\nworst label order of a chain (all orders), against ceil(log2 n)\n\n{'nodes':>6}{'rounds':>8}{'log2':>6}")
+    for n in range(2, 10):
+        worst = max(components.rounds_needed(chain(list(order))) for order in itertools.permutations(range(n)))
+        print(f"{n:>6}{worst:>8}{math.ceil(math.log2(n)):>6}")
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_run(argv: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one run in this process: CPU time, all the local runner's, is
+    what a shared machine's other load disturbs least."""
+    started, cpu_started = time.perf_counter(), cpu_seconds()
+    with contextlib.redirect_stdout(io.StringIO()):
+        collect.run(argv)
+    return time.perf_counter() - started, cpu_seconds() - cpu_started
+
+
+def stage_table(repeats: int, rounds_list: list[int]) -> None:
+    """The dedup step's seconds on the bundled sample, for each ROUNDS."""
+    with tempfile.TemporaryDirectory() as tmp:
+        sample, out = Path(tmp) / "input", Path(tmp) / "out"
+        make.main([str(sample), "--scale", "1"])
+        inputs = ["--dumps", str(sample / "RS_*"), "--warc", str(sample / "pages.warc.gz")]
+        common = [str(out), *inputs, "--progress-s", "0"]
+        timed_run([*common, "--until", "extract"])
+        print(f"\ndedup step on the bundled sample, FnApiRunner, median of {repeats}\n")
+        print(f"{'ROUNDS':>7}{'wall s':>9}{'CPU s':>9}")
+        for rounds in rounds_list:
+            components.ROUNDS = rounds  # read when the pipeline is built
+            runs = [timed_run([*common, "--from", "dedup", "--until", "dedup"]) for _ in range(repeats)]
+            wall, cpu = (statistics.median(times) for times in zip(*runs))
+            print(f"{rounds:>7}{wall:>9.2f}{cpu:>9.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--max-chain", type=int, default=1_000_000)
+    parser.add_argument("--stage-repeats", type=int, default=5)
+    parser.add_argument("--stage-rounds", default=f"{components.ROUNDS}")
+    args = parser.parse_args()
+    rounds_table(args.max_chain)
+    stage_table(args.stage_repeats, [int(r) for r in args.stage_rounds.split(",") if r])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Clusters of duplicates as connected components in rounds, against union-find.
+
+Small graphs go through the Beam transform (FnApiRunner); bigger ones through
+the same round functions on one machine (components.centres).
+"""
+
+import itertools
+import random
+import re
+
+import apache_beam as beam
+import pytest
+from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+from apache_beam.testing.util import assert_that, equal_to
+
+from pipelines.dedup import Clusters
+from webtext.dedup import components
+from webtext.dedup.duplicates import Rank
+
+
+def union_find(edges) -> dict:
+    """{node: smallest node of its component} for every node not the smallest."""
+    parent = {}
+
+    def root(node):
+        while parent.setdefault(node, node) != node:
+            node = parent[node]
+        return node
+
+    for a, b in edges:
+        ra, rb = root(a), root(b)
+        parent[max(ra, rb)] = min(ra, rb)
+    return {node: root(node) for node in parent if root(node) != node}
+
+
+def chain(labels):
+    return list(itertools.pairwise(labels))
+
+
+def shuffled(labels, seed):
+    labels = list(labels)
+    random.Random(seed).shuffle(labels)
+    return labels
+
+
+def random_graph(nodes, edges, seed):
+    rng = random.Random(seed)
+    return [(a, b) for a, b in ((rng.randrange(nodes), rng.randrange(nodes)) for _ in range(edges)) if a != b]
+
+
+def graphs(n: int) -> dict:
+    """Every shape of the property tests, about n nodes each, labels 0..n-1."""
+    rng = random.Random(n)
+    small = [(i, i + rng.randint(1, 4)) for i in range(0, n - 5, 6)]  # components of 2 and 3 among gaps
+    return {
+        "chain, increasing": chain(range(n)),
+        "chain, decreasing": chain(range(n)[::-1]),
+        "chain, random order": chain(shuffled(range(n), 1)),
+        "star, centre smallest": [(0, i) for i in range(1, n)],
+        "star, centre largest": [(n - 1, i) for i in range(n - 1)],
+        "many small components": small + [(i + 1, i) for i, _ in small],  # both directions
+        "isolated pairs": [(i, i + 1) for i in range(0, n, 2)],
+        "random, sparse": random_graph(n, n // 2, 2),
+        "random, dense": random_graph(n, 3 * n, 3),
+        "repeated edges": chain(shuffled(range(n), 4)) * 3,
+    }
+
+
+@pytest.mark.parametrize("n", [50, 3000])
+def test_components_equal_union_finds(n):
+    for name, edges in graphs(n).items():
+        assert components.centres(shuffled(edges, n)) == union_find(edges), name
+
+
+@pytest.mark.parametrize("n", [50, 300])
+def test_fewer_rounds_than_needed_fail_never_giving_wrong_clusters(n):
+    for name, edges in graphs(n).items():
+        needed = components.rounds_needed(edges)
+        for rounds in range(needed):
+            with pytest.raises(components.NotConverged):
+                components.centres(edges, rounds)
+        assert components.centres(edges, needed) == union_find(edges), name
+
+
+def test_a_round_never_makes_more_edges():
+    edges = random_graph(2000, 4000, 5) * 2
+    for _ in range(4):
+        after = components.one_round(edges)
+        assert len(after) <= len(edges)
+        edges = after
+
+
+def test_the_best_ranked_member_is_kept_whatever_the_edge_order():
+    a, b, c, d, e = (Rank(-karma, 1, url) for url, karma in [("a", 9), ("b", 5), ("c", 7), ("d", 1), ("e", 3)])
+    edges = [(b, c), (c, a), (d, e)]  # chain b-c-a, pair d-e
+    for order in itertools.permutations(edges):
+        for flipped in itertools.product([False, True], repeat=len(order)):
+            directed = [(y, x) if flip else (x, y) for (x, y), flip in zip(order, flipped)]
+            assert components.centres(directed) == {b: a, c: a, d: e}
+
+
+def _rank(label: int) -> Rank:
+    return Rank(label, 1500000000, f"https://a.com/{label}")
+
+
+def _run_clusters(edges, rounds):
+    with beam.Pipeline(runner=FnApiRunner()) as p:
+        pairs = p | beam.Create([(_rank(a), _rank(b)) for a, b in edges]) | Clusters(rounds)
+        expected = [(_rank(node).url, _rank(kept).url) for node, kept in union_find(edges).items()]
+        assert_that(pairs, equal_to(expected))
+
+
+def test_beam_clusters_equal_union_finds():
+    n, edges = 40, []
+    for i, shape in enumerate(graphs(n).values()):  # every shape in one run, each its own labels
+        edges += [(a + i * n, b + i * n) for a, b in shape]
+    _run_clusters(shuffled(edges, 6), components.ROUNDS)
+
+
+def test_too_few_rounds_fail_naming_the_knob():
+    with pytest.raises(components.NotConverged, match=re.escape(components.KNOB)):
+        components.centres(chain(range(64)), rounds=2)
+    with pytest.raises(Exception, match=re.escape(components.KNOB)):  # the runner may wrap it
+        _run_clusters(chain(range(64)), rounds=2)
