@@ -74,8 +74,14 @@ class Batch(beam.PTransform):
         spread_key, size = self.spread_key, self.max_size
 
         def batches(key_and_group):
-            group = list(key_and_group[1])
-            return [group[i : i + size] for i in range(0, len(group), size)]
+            batch = []  # one batch at a time: a group is 1/SPREAD of everything
+            for element in key_and_group[1]:
+                batch.append(element)
+                if len(batch) == size:
+                    yield batch
+                    batch = []
+            if batch:
+                yield batch
 
         return (
             elements

@@ -27,9 +27,9 @@ Edge = tuple[Node, Node]
 
 # Large-star/small-star rounds unrolled in the pipeline (benchmarks/dedup_components.py).
 # A chain of n nodes, the slowest shape measured, needs about log2(n): 20 for a
-# million in its worst label order found; random graphs, random trees, stars
-# and many small components of 100,000 nodes need at most 8. Each round costs
-# about 0.05 s on the local runner however few the edges, so no more than that.
+# million in each label order measured; random graphs, random trees, stars and
+# many small components of 100,000 nodes need at most 8. Each round costs about
+# 0.05 s of CPU on the local runner however few its edges, so no more rounds.
 ROUNDS = 20
 KNOB = "webtext.dedup.components.ROUNDS"
 
