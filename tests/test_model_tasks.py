@@ -16,8 +16,10 @@ import torch.nn.functional as F
 import model.evaluate
 import model.finetune
 from model.checkpoint import load_model
+from model.classifier import Classifier, finetune_loss, init_new_tokens
 from model.evaluate import continuation_logprob, evaluate_text, token_nll, windows
-from model.finetune import DELIM, EXTRACT, START, Classifier, Task, encode, finetune_loss, read_examples
+from model.finetune import finetuning_lr
+from model.finetune_data import DELIM, EXTRACT, START, Example, Task, encode, read_examples
 from model.gpt import GPT, GPTConfig
 from tests.test_model import PARAGRAPHS
 from webtext.shards.tokens import gpt2_encoding
@@ -26,15 +28,37 @@ from webtext.shards.tokens import gpt2_encoding
 TOPICS = {"country": (0, 2, 6), "town": (1, 4, 5)}
 
 
+# Two sentiments, each six words of the paragraphs; the rest of their words are the filler.
+SENTIMENTS = {"negative": ("tired", "closed", "narrow", "lose", "wait", "stop"),
+              "positive": ("glad", "happy", "fresh", "green", "quiet", "charm")}
+
+
+def paragraph_words(ids) -> list[str]:
+    return " ".join(PARAGRAPHS[i] for i in ids).replace(".", "").replace(",", "").lower().split()
+
+
 def labelled(count: int, seed: int) -> list[dict]:
     """Twelve words drawn from a topic's paragraphs, labelled with the topic."""
     rng = random.Random(seed)
-    words = {topic: " ".join(PARAGRAPHS[i] for i in ids).replace(".", "").replace(",", "").lower().split()
-             for topic, ids in TOPICS.items()}
+    words = {topic: paragraph_words(ids) for topic, ids in TOPICS.items()}
     rows = []
     for _ in range(count):
         topic = rng.choice(sorted(TOPICS))
         rows.append({"text": " ".join(rng.sample(words[topic], 12)), "label": topic})
+    return rows
+
+
+def keyword_labelled(count: int, seed: int) -> list[dict]:
+    """Twelve other words of the paragraphs with two words of one sentiment placed anywhere, labelled with the sentiment."""
+    rng = random.Random(seed)
+    filler = sorted(set(paragraph_words(range(len(PARAGRAPHS)))) - {w for words in SENTIMENTS.values() for w in words})
+    rows = []
+    for _ in range(count):
+        sentiment = rng.choice(sorted(SENTIMENTS))
+        words = rng.sample(filler, 12)
+        for word in rng.sample(SENTIMENTS[sentiment], 2):
+            words.insert(rng.randint(0, len(words)), word)
+        rows.append({"text": " ".join(words), "label": sentiment})
     return rows
 
 
@@ -69,9 +93,43 @@ def test_finetuning_a_pretrained_gpt_learns_a_classification_task(trained, tmp_p
     load_model(str(tmp_path / "ft" / "classifier.pt"), "cpu")  # the tuned GPT still loads as a GPT
 
 
+def test_finetuning_with_the_defaults_learns_a_keyword_task(trained, tmp_path):
+    # Issue 18: a linear probe on the frozen [extract] states reads the keywords (0.86 with these 320
+    # examples), but the paper's recipe stayed at chance (task loss 0.69, 0.67 at this seed; the
+    # sample's GPT: benchmarks/finetune_keyword.py).
+    train = write_jsonl(tmp_path / "train.jsonl", keyword_labelled(320, 1))
+    val = write_jsonl(tmp_path / "val.jsonl", keyword_labelled(100, 2))
+    model.finetune.main(["--ckpt", f"{trained}/ckpt.pt", "--train", train, "--val", val, "--out", str(tmp_path / "ft"),
+                         "--device", "cpu"])
+    log = [json.loads(line) for line in (tmp_path / "ft" / "log.jsonl").read_text().splitlines()]
+    assert log[-1]["val_accuracy"] >= 0.9, log
+    assert log[-1]["task_loss"] < 0.5 * log[0]["task_loss"], log
+    saved = torch.load(tmp_path / "ft" / "classifier.pt")
+    assert saved["finetune_config"]["lr"] == pytest.approx(3e-3 / 4)  # a quarter of the fixture's pretraining peak
+    assert saved["standardize"]["running_mean"].shape == (128,)  # what inference needs to read the state as W_y did
+
+
+def test_the_head_reads_a_standardised_state_and_new_tokens_start_at_the_mean(trained):
+    gpt = load_model(f"{trained}/ckpt.pt", "cpu")
+    init_new_tokens(gpt)
+    embedding = gpt.transformer.wte.weight
+    assert torch.allclose(embedding[[START, DELIM, EXTRACT]], embedding[:50257].mean(0).expand(3, -1))
+    rows = keyword_labelled(40, 3)
+    task = Task([Example((r["text"],), r["label"]) for r in rows], sorted(SENTIMENTS), 64, False)
+    classifier = Classifier(gpt, 2)
+    classifier.calibrate(task, 16, "cpu")
+    classifier.eval()
+    standardised = classifier.standardize(classifier.states(task.batches(list(range(40)), "cpu"))[0])
+    assert standardised.mean(0).abs().max() < 1e-3 and torch.allclose(standardised.std(0), torch.ones(128), atol=0.02)
+    classifier.train()  # a batch of one has no spread of its own: the running statistics standardise it
+    assert torch.isfinite(classifier(task.batches([0], "cpu"), lm=False)[0]).all()
+    # The paper fine-tuned at a quarter of its pretraining peak; weights converted from elsewhere say none.
+    assert finetuning_lr({"train_config": {"lr": 1e-3}}) == 2.5e-4 and finetuning_lr({"model": {}}) == 6.25e-5
+
+
 def test_the_auxiliary_lm_loss_is_in_the_objective_and_its_gradient(trained):
     rows = labelled(8, 3)
-    task = Task([model.finetune.Example((r["text"],), r["label"]) for r in rows], ["country", "town"], 64, False)
+    task = Task([Example((r["text"],), r["label"]) for r in rows], ["country", "town"], 64, False)
     classifier = Classifier(load_model(f"{trained}/ckpt.pt", "cpu"), 2).eval()  # eval: no dropout
     batches = task.batches(list(range(8)), "cpu")
 
