@@ -17,8 +17,10 @@ Printed:
 - validation accuracy for each seed, the paper's recipe (the old defaults) against the
   new defaults, and their per-epoch curves;
 - an ablation: each candidate change alone on top of the old defaults, and each change
-  the new defaults make removed from them.
-Each run is model.finetune's own code (set_up, finetune), one process per run.
+  the new defaults make removed from them, with the per-epoch curves of the removals.
+Each run is model.finetune's own code (set_up, finetune) on one thread, --jobs at a time.
+Two candidates were not adopted and exist here only: W_y at a learning rate of its own,
+and the special tokens started from the mean embedding.
 """
 
 import argparse
@@ -27,13 +29,14 @@ import io
 import multiprocessing
 import random
 import statistics
+import sys
 import time
 
 import torch
 import torch.nn.functional as F
 
 from model.finetune import FinetuneConfig, finetune, set_up
-from model.finetune_data import Example
+from model.finetune_data import DELIM, EXTRACT, START, Example
 
 FILLER = ("the a in of for to said by and about on will that out would first have who years has but after it what "
           "change is had been an show people new up year long plan local money residents officials public group "
@@ -41,14 +44,15 @@ FILLER = ("the a in of for to said by and about on will that out would first hav
 SENTIMENT = {"positive": "good great excellent happy wonderful lovely".split(),
              "negative": "bad terrible awful sad horrible poor".split()}
 
-OLD = {"lr": 6.25e-5, "standardize": False, "new_tokens": "padded"}  # the paper's recipe, the defaults before
+OLD = {"lr": 6.25e-5, "standardize": False}  # the paper's recipe, the defaults before
 NEW: dict = {}  # model.finetune's defaults
 HEAD_LR = 1e-3  # the separate learning rate tried for W_y
-# Each candidate: the settings that make it, and the ones that undo it.
+# Each candidate: the settings that make it, and the ones that undo it where the new defaults
+# have it. head_lr and mean_tokens are tried here only (see run); the rest are FinetuneConfig's.
 CANDIDATES = {
     "standardised state": ({"standardize": True}, {"standardize": False}),
     "lr = pretraining peak / 4": ({"lr": None}, {"lr": 6.25e-5}),
-    "mean-initialised special tokens": ({"new_tokens": "mean"}, {"new_tokens": "padded"}),
+    "special tokens from the mean embedding": ({"mean_tokens": True}, None),
     f"W_y at lr {HEAD_LR:g}": ({"head_lr": HEAD_LR}, None),
     "warmup 10 % of the steps": ({"warmup_fraction": 0.1}, None),
     "no LM loss (lambda 0)": ({"lm_weight": 0.0}, None),
@@ -69,7 +73,7 @@ def examples(count: int, seed: int) -> list[Example]:
 
 
 def settings() -> dict[str, dict]:
-    """Every setting the ablation runs, by name: overrides of FinetuneConfig (and head_lr)."""
+    """Every setting the ablation runs, by name: overrides of FinetuneConfig (and head_lr, mean_tokens)."""
     table = {"old defaults (the paper's recipe)": OLD, "new defaults": NEW}
     for name, (add, remove) in CANDIDATES.items():
         table[f"old + {name}"] = {**OLD, **add}
@@ -84,9 +88,11 @@ def run(job: tuple) -> tuple[str, int, list[dict], float]:
     torch.set_num_threads(1)  # one run per core
     start = time.perf_counter()
     overrides = dict(overrides)
-    head_lr = overrides.pop("head_lr", None)
+    head_lr, mean_tokens = overrides.pop("head_lr", None), overrides.pop("mean_tokens", False)
     config = FinetuneConfig(ckpt=ckpt, seed=seed, **overrides)
     setup = set_up(config, examples(train_size, 1), examples(100, 2), "cpu")
+    if mean_tokens:
+        mean_special_tokens(setup.model.gpt)
     optimizer = head_lr and two_rates(setup, head_lr)
     with contextlib.redirect_stdout(io.StringIO()):  # finetune's line per epoch: the tables say it
         log = finetune(setup.model, setup.train, setup.val, setup.config, "cpu", optimizer)
@@ -102,13 +108,22 @@ def two_rates(setup, head_lr: float) -> torch.optim.AdamW:
                              lr=config.lr, weight_decay=config.weight_decay)
 
 
+@torch.no_grad()
+def mean_special_tokens(gpt) -> None:
+    """[start], [delim] and [extract] from the mean embedding of GPT-2's 50,257 tokens, as new tokens
+    usually start, instead of the padding rows pretraining left them."""
+    embedding = gpt.transformer.wte.weight  # tied: their output rows move with them
+    embedding[[START, DELIM, EXTRACT]] = embedding[:50257].mean(0)
+
+
 # The features: how much every input shares, and what a linear probe reads from them ---------------
 
 
 @torch.no_grad()
-def frozen_states(ckpt: str, new_tokens: str, count: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    config = FinetuneConfig(ckpt=ckpt, new_tokens=new_tokens, standardize=False)
-    setup = set_up(config, examples(count, seed), None, "cpu")
+def frozen_states(ckpt: str, mean_tokens: bool, count: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    setup = set_up(FinetuneConfig(ckpt=ckpt, standardize=False), examples(count, seed), None, "cpu")
+    if mean_tokens:
+        mean_special_tokens(setup.model.gpt)
     setup.model.eval()
     states = [setup.model.states(setup.train.batches(rows, "cpu"))[0] for rows in setup.train.in_order(100)]
     return torch.cat(states), torch.tensor(setup.train.labels)
@@ -135,15 +150,15 @@ def describe_features(ckpt: str, train_sizes: list[int]) -> None:
     print("| special tokens | training examples | state norm | norm of the mean over inputs | spread per feature "
           "| class-mean gap | probe ceiling (val) |")
     print("|---|---|---|---|---|---|---|")
-    for new_tokens in ("padded", "mean"):
-        x_val, y_val = frozen_states(ckpt, new_tokens, 100, 2)
+    for mean_tokens in (False, True):
+        x_val, y_val = frozen_states(ckpt, mean_tokens, 100, 2)
         for size in train_sizes:
-            x, y = frozen_states(ckpt, new_tokens, size, 1)
+            x, y = frozen_states(ckpt, mean_tokens, size, 1)
             mean, spread = x.mean(0), x.std(0)
             gap = (x[y == 1].mean(0) - x[y == 0].mean(0)).norm()
             ceiling = max(logistic_regression((x - mean) / spread, y, (x_val - mean) / spread, y_val, l2)
                           for l2 in (1e-4, 1e-3, 1e-2, 1e-1))
-            print(f"| {new_tokens} | {size} | {x.norm(dim=1).mean():.2f} | {mean.norm():.2f} | {spread.mean():.3f} "
+            print(f"| {'mean' if mean_tokens else 'padding rows'} | {size} | {x.norm(dim=1).mean():.2f} | {mean.norm():.2f} | {spread.mean():.3f} "
                   f"| {gap:.3f} | {ceiling:.2f} |")
     print("\nThe probe: each feature standardised by the training states, L-BFGS to convergence, "
           "the best of L2 1e-4..1e-1 on the validation examples (an optimistic ceiling).\n")
@@ -187,11 +202,15 @@ def main() -> None:
     describe_features(args.ckpt, args.probe_sizes)
     table = settings()
     jobs = [(args.ckpt, name, overrides, seed, args.train_size) for name, overrides in table.items() for seed in args.seeds]
+    done = []
     with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:
-        done = pool.map(run, jobs, chunksize=1)
+        for name, seed, log, seconds in pool.imap_unordered(run, jobs):
+            done.append((name, seed, log, seconds))
+            print(f"{len(done)}/{len(jobs)} {name}, seed {seed}: {log[-1]['val_accuracy']:.2f} in {seconds:.0f} s",
+                  file=sys.stderr, flush=True)  # progress: the tables go to stdout
     results = {(name, seed): log for name, seed, log, _ in done}
     print_seeds(results, list(table), args.seeds)
-    print_curves(results, ["old defaults (the paper's recipe)", "new defaults"], args.seeds)
+    print_curves(results, [name for name in table if not name.startswith("old +")], args.seeds)
     print(f"{len(done)} runs, {statistics.mean(s for *_, s in done):.0f} s each on average")
 
 

@@ -1,27 +1,21 @@
 """GPT-1's classifier: a pretrained GPT, W_y on its last state at [extract], the LM loss on the same inputs.
 
-Two things differ from the paper, because a small or briefly trained GPT needs them
-(measured in docs/model.md, "Fine-tuning"; both can be turned off):
-
-- W_y reads the [extract] state standardised feature by feature (`Standardize`).
-  Pretraining leaves that state with a large component every input shares (on the
-  sample's GPT: norm 13.2 of 13.4, per-feature spread 0.23 across inputs): W_y's
-  gradient is then mostly that component, times the noise in how many of each label
-  a batch holds, and the head never finds the small part that tells inputs apart.
-- The special tokens start from the mean of the vocabulary's embeddings, as new tokens
-  usually do (`init_new_tokens`). GPT-1 added new random rows; here they are padding
-  rows that pretraining never fed in but, being tied to the output layer, pushed
-  away from every state for as long as it ran.
+Unlike the paper, W_y reads the state standardised feature by feature (`Standardize`;
+`Classifier(standardize=False)` is the paper's head). Pretraining leaves the state with
+a large component that every input shares: on the sample's GPT its mean over inputs has
+norm 13.2 of the state's 13.4, while each feature varies across inputs by 0.23. W_y's
+gradient is then mostly that shared component, scaled by the chance excess of one label
+in the batch, and the head does not find the small part that tells inputs apart
+(measured in docs/model.md, "Fine-tuning"). Batch statistics, not fixed ones: fine-tuning
+moves the shared component by more than that spread within a few steps.
 """
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from model.finetune_data import SPECIAL_TOKENS, Batch, Task
+from model.finetune_data import Batch, Task
 from model.gpt import GPT
-
-N_TEXT_TOKENS = 50257  # GPT-2's vocabulary; the rows after it are padding
 
 
 class Standardize(nn.BatchNorm1d):
@@ -80,13 +74,6 @@ def lm_loss_of(gpt: GPT, hidden: torch.Tensor, batch: Batch) -> torch.Tensor:
     """The next-token loss of a batch, from its hidden states (B, T, C)."""
     logits = gpt.lm_head(hidden)  # (B, T, V)
     return F.cross_entropy(logits.flatten(0, 1), batch.lm_targets.flatten(), ignore_index=-1)
-
-
-@torch.no_grad()
-def init_new_tokens(gpt: GPT) -> None:
-    """[start], [delim] and [extract] from the mean embedding of GPT-2's tokens."""
-    embedding = gpt.transformer.wte.weight  # tied: their output rows move with them
-    embedding[list(SPECIAL_TOKENS)] = embedding[:N_TEXT_TOKENS].mean(0)
 
 
 def finetune_loss(model: Classifier, batches: list[Batch], lm_weight: float) -> tuple[torch.Tensor, float, float | None]:

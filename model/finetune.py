@@ -10,12 +10,11 @@ L = L_task + lambda * L_LM, the language-modelling loss on the same inputs
 (lambda 0.5, the paper's). With --symmetric (similarity tasks) both orders of
 a pair go through the model and their states are added before W_y.
 
-Three defaults differ from the paper's so that small or briefly trained models
-learn too: the state is standardised before W_y (--no-standardize: not), the
-special tokens start from the mean embedding (--new-tokens padded: as the
-padding rows were), and the learning rate is a quarter of the checkpoint's
-pretraining peak (the paper's ratio: its 6.25e-5 is a quarter of its 2.5e-4).
-`--lr 6.25e-5 --no-standardize --new-tokens padded` is the paper's recipe.
+Two defaults differ from the paper's so that small or briefly trained models
+learn too: W_y reads the state standardised feature by feature (--no-standardize:
+the raw state), and the learning rate is a quarter of the checkpoint's pretraining
+peak (the paper's ratio: its 6.25e-5 is a quarter of its 2.5e-4).
+`--lr 6.25e-5 --no-standardize` is the paper's recipe.
 Data: JSONL or CSV rows with `text` (or `text_a` and `text_b`) and `label`.
 """
 
@@ -30,11 +29,11 @@ from typing import NamedTuple
 import torch
 
 from model.checkpoint import read_checkpoint, save_atomically
-from model.classifier import Classifier, accuracy, finetune_loss, init_new_tokens
+from model.classifier import Classifier, accuracy, finetune_loss
 from model.command import add_device, blame, require
 from model.finetune_data import EXTRACT, Example, Task, read_examples
 from model.gpt import GPT, GPTConfig
-from webtext.cli import UsageError, add_fields, build, given, new_parser, run_command, option
+from webtext.cli import UsageError, add_fields, build, given, new_parser, option, run_command
 
 PROG = "python -m model.finetune"
 PAPER_LR = 6.25e-5  # GPT-1's fine-tuning rate, a quarter of its pretraining peak (2.5e-4)
@@ -42,7 +41,7 @@ PAPER_LR = 6.25e-5  # GPT-1's fine-tuning rate, a quarter of its pretraining pea
 
 @dataclasses.dataclass(frozen=True)
 class FinetuneConfig:
-    """The files and the recipe (GPT-1's, but for the three defaults the module docstring names); saved with the classifier."""
+    """The files and the recipe (GPT-1's, but for the two defaults the module docstring names); saved with the classifier."""
 
     ckpt: str = option("gpt-out/ckpt.pt", "a checkpoint of model.train")
     train: str = option("", "JSONL or CSV of text (or text_a, text_b) and label (required)")
@@ -59,9 +58,6 @@ class FinetuneConfig:
     symmetric: bool = option(False, "run both orders of a pair and add their states (similarity tasks)")
     standardize: bool = option(True, "standardise the [extract] state feature by feature before W_y "
                                      "(--no-standardize: the raw state, as GPT-1)")
-    new_tokens: str = option("mean", "what [start], [delim] and [extract] embed as: mean (the mean embedding of "
-                                     "GPT-2's tokens) or padded (the padding rows as pretraining left them)",
-                             choices=["mean", "padded"])
     seed: int = option(1337, "seeds the head, dropout and the order of the examples")
 
     def __post_init__(self):
@@ -116,7 +112,7 @@ def finetune(model: Classifier, train: Task, val: Task | None, config: FinetuneC
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    p = new_parser(PROG, __doc__, epilog="`--lr 6.25e-5 --no-standardize --new-tokens padded` is the GPT-1 paper's recipe.")
+    p = new_parser(PROG, __doc__, epilog="`--lr 6.25e-5 --no-standardize` is the GPT-1 paper's recipe.")
     add_fields(p, FinetuneConfig)
     add_device(p)
     return p.parse_args(argv)
@@ -141,7 +137,7 @@ def finetuning_lr(checkpoint: dict) -> float:
 
 
 def load_pretrained(config: FinetuneConfig, device: str) -> tuple[GPT, FinetuneConfig]:
-    """The checkpoint's GPT, its special tokens set up, and the config with its learning rate set."""
+    """The checkpoint's GPT, and the config with its learning rate set."""
     with blame("--ckpt"):
         checkpoint = read_checkpoint(config.ckpt)  # read once: the weights, and the rate they were trained at
     gpt = GPT(GPTConfig(**checkpoint["model_config"]))
@@ -149,9 +145,6 @@ def load_pretrained(config: FinetuneConfig, device: str) -> tuple[GPT, FinetuneC
     if gpt.config.vocab_size <= EXTRACT:
         raise UsageError(f"--ckpt: {config.ckpt}: a vocabulary of {gpt.config.vocab_size} has no padded ids "
                          f"for the special tokens; fine-tune a model with GPT-2's padded vocabulary")
-    # A classifier.pt fine-tuned them already: only pretrained padding rows are replaced.
-    if config.new_tokens == "mean" and "finetune_config" not in checkpoint:
-        init_new_tokens(gpt)
     return gpt.to(device), dataclasses.replace(config, lr=config.lr or finetuning_lr(checkpoint))
 
 

@@ -16,7 +16,6 @@ from model.command import read_jsonl
 from webtext.shards.tokens import gpt2_encoding
 
 START, DELIM, EXTRACT = 50257, 50258, 50259
-SPECIAL_TOKENS = (START, DELIM, EXTRACT)
 
 
 class Example(NamedTuple):
