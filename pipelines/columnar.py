@@ -24,7 +24,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from pipelines.counters import count
 from pipelines.neutral import WithValue, only_one
-from webtext import counts
+from webtext import counts, layout
 from webtext.cli import UsageError
 from webtext.config import Config
 from webtext.fetch import columnar, keyfilter
@@ -38,8 +38,6 @@ from webtext.links.posts import fetch_url
 
 # The key of links whose URL has no SURT form (no row can have it: SURT keys have no NUL).
 NO_KEY = "\0"
-# The links' key filter, in the work folder; rewritten by each run that looks links up.
-KEY_FILTER = "columnar-link-keys.npy"
 
 
 def index_plan(config: Config, listed: tuple[Crawl, ...] | None) -> tuple[list[columnar.IndexFile], tuple[Crawl, ...]]:
@@ -97,7 +95,7 @@ class WriteKeyFilter(beam.DoFn):
         self.folder = folder
 
     def process(self, key_hashes):
-        path = FileSystems.join(self.folder, KEY_FILTER)
+        path = FileSystems.join(self.folder, layout.COLUMNAR_KEY_FILTER)
         with FileSystems.create(path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
             f.write(keyfilter.KeyFilter.of(key_hashes).to_bytes())
         yield path

@@ -169,7 +169,7 @@ def crawl_list(config: Config, fetch_dir: str):
 
     None when neither can be read: the source then fails each link as no_crawl_list, counted.
     """
-    path = FileSystems.join(fetch_dir, commoncrawl.COLLINFO)
+    path = FileSystems.join(fetch_dir, layout.CRAWL_LIST)
     try:
         if FileSystems.exists(path):
             with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as f:

@@ -152,7 +152,14 @@ class FakeArchives:
     """A Wayback Machine (CDX API + id_ playback) and Common Crawl (collinfo.json, per-crawl
     CDX index, WARC files by HTTP Range) in one server; `data_mode` makes the data server
     misbehave: "ignore_range" (200 and the whole file), "busy_once" (503 with Retry-After,
-    then fine), "truncate" (half of each record)."""
+    then fine), "truncate" (half of each record).
+
+    `cc_page_size` pages the Common Crawl index as pywb pages a zipnum index: a URL's rows,
+    sorted by time, in pages of that many rows (Common Crawl's: 5 blocks of ~3,000 lines);
+    page 0 when no `page` is asked; showNumPages=true answers {"pages", "pageSize", "blocks"};
+    400 past the last page, 404 for a page with no status-200 row. `cc_busy_pages` answer 503
+    (Retry-After: 1) once each. With 0 (the default) the index does not page, as another CDX
+    server: every row in one answer, the page count answered with the rows too."""
 
     def __init__(self):
         self.wayback = {}  # url -> [(timestamp, status, mime, body)]
@@ -160,6 +167,8 @@ class FakeArchives:
         self.cc_index = {}  # crawl id -> url -> [row]
         self.files = {}  # WARC file path -> bytes
         self.data_mode = ""
+        self.cc_page_size = 0
+        self.cc_busy_pages = set()
         self.hits = []  # every path asked, in order
 
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
@@ -176,22 +185,42 @@ class FakeArchives:
             import json
             return Route(json.dumps(self.collinfo).encode(), content_type="application/json").answer(handler)
         if parts.path.endswith("-index"):
-            return self._cc_cdx(handler, parts.path[1:-len("-index")], query)
+            crawl = parts.path[1:-len("-index")]
+            if self.cc_page_size:
+                return self._cc_cdx_paged(handler, crawl, query)
+            return self._cc_cdx(handler, crawl, query)
         if parts.path.lstrip("/") in self.files:
             return self._range(handler, self.files[parts.path.lstrip("/")])
         NOT_FOUND.answer(handler)
 
     def _wayback_cdx(self, handler, query) -> None:
+        """As the Wayback's CDX server: rows in time order; `filter` (field:regex, whole value),
+        `from`/`to` (inclusive, a prefix of a timestamp standing for all it covers), `closest` with
+        `sort=closest` (nearest first), then `limit`: the first N rows, or the last N if negative."""
         import json
+        import re
 
         from webtext.fetch.capture import unix_time
 
-        closest = unix_time(query["closest"][0])
-        captures = [c for c in self.wayback.get(query["url"][0], []) if c[1] == 200 and c[2] == "text/html"]
-        captures.sort(key=lambda c: abs(unix_time(c[0]) - closest))
-        rows = [["timestamp", "original", "statuscode", "mimetype"]]
-        rows += [[ts, query["url"][0], str(status), mime] for ts, status, mime, _ in captures[: int(query["limit"][0])]]
-        Route(json.dumps(rows if len(rows) > 1 else []).encode(), content_type="application/json").answer(handler)
+        url = query["url"][0]
+        rows = [{"timestamp": ts, "original": url, "statuscode": str(status), "mimetype": mime}
+                for ts, status, mime, _ in sorted(self.wayback.get(url, []))]
+        for spec in query.get("filter", []):
+            field, pattern = spec.split(":", 1)
+            rows = [r for r in rows if re.fullmatch(pattern, r[field])]
+        if "from" in query:
+            rows = [r for r in rows if r["timestamp"] >= query["from"][0]]
+        if "to" in query:
+            to = query["to"][0]
+            rows = [r for r in rows if r["timestamp"] <= to or r["timestamp"].startswith(to)]
+        if "closest" in query and query.get("sort") == ["closest"]:
+            closest = unix_time(query["closest"][0])
+            rows.sort(key=lambda r: abs(unix_time(r["timestamp"]) - closest))
+        limit = int(query.get("limit", ["0"])[0])
+        rows = rows[:limit] if limit > 0 else rows[limit:] if limit < 0 else rows
+        fields = query.get("fl", ["timestamp,original,statuscode,mimetype"])[0].split(",")
+        answer = [fields] + [[r[f] for f in fields] for r in rows] if rows else []
+        Route(json.dumps(answer).encode(), content_type="application/json").answer(handler)
 
     def _playback(self, handler, rest: str) -> None:
         stamp, url = rest.split("id_/", 1)
@@ -208,6 +237,26 @@ class FakeArchives:
             return Route(b"No Captures found for: " + query["url"][0].encode(), status=404,
                          content_type="text/plain").answer(handler)
         Route("".join(json.dumps(r) + "\n" for r in rows).encode(), content_type="text/x-ndjson").answer(handler)
+
+    def _cc_cdx_paged(self, handler, crawl: str, query) -> None:
+        import json
+
+        rows = sorted(self.cc_index.get(crawl, {}).get(query["url"][0], []), key=lambda r: r["timestamp"])
+        pages = [rows[i : i + self.cc_page_size] for i in range(0, len(rows), self.cc_page_size)]
+        if query.get("showNumPages") == ["true"]:
+            info = {"pages": len(pages), "pageSize": 5, "blocks": len(pages)}
+            return Route(json.dumps(info).encode(), content_type="text/x-ndjson").answer(handler)
+        page = int(query.get("page", ["0"])[0])
+        if page in self.cc_busy_pages:
+            self.cc_busy_pages.discard(page)
+            return Route(b"slow down", status=503, headers={"Retry-After": "1"}).answer(handler)
+        if page >= len(pages):
+            message = {"message": f"Page {page} invalid: First Page is 0, Last Page is {len(pages) - 1}"}
+            return Route(json.dumps(message).encode(), status=400, content_type="text/x-ndjson").answer(handler)
+        found = [r for r in pages[page] if r["status"] == "200"]
+        if not found:
+            return Route(b'{"message": "No Captures found"}', status=404, content_type="text/x-ndjson").answer(handler)
+        Route("".join(json.dumps(r) + "\n" for r in found).encode(), content_type="text/x-ndjson").answer(handler)
 
     def _range(self, handler, data: bytes) -> None:
         import re

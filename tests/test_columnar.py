@@ -9,14 +9,17 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
 
 from tests.test_sources import CRAWLS, DAY, POSTED, add_crawl_file, page_html
-from webtext import collect
+from webtext import collect, layout
 from webtext.cli import UsageError
+from webtext.config import Config
 from webtext.fetch import columnar, keyfilter
 from webtext.fetch.capture import stamp, unix_time
+from webtext.fetch.netguard import FetchError
 from webtext.fetch.surt import surt_key
 from webtext.urls import normalise_url
 
@@ -151,7 +154,7 @@ POSTS = [(NEAR, POSTED), (VARIANT, POSTED - 3600), (AFTER, POSTED), (ABSENT, POS
          (OLD, 1270000000)]
 
 
-def test_the_join_gives_each_link_the_capture_nearest_its_post_and_never_asks_the_cdx_api(archives, tmp_path):
+def test_the_join_gives_each_link_the_capture_nearest_its_post_and_never_asks_the_cdx_api(archives, tmp_path, capsys):
     fake, base = archives
     fake.collinfo = [{"id": i, "from": f, "to": t} for i, f, t in CRAWLS]
     index = build_index(fake, tmp_path / "cc-index" / "table" / "cc-main" / "warc")
@@ -184,7 +187,13 @@ def test_the_join_gives_each_link_the_capture_nearest_its_post_and_never_asks_th
     assert not [h for h in fake.hits if "-index" in h]
     assert len([h for h in fake.hits if h.startswith("/crawl-data/")]) == 2
     # The pages are kept in OUT/fetch like the CDX path's: the next stage reads them from there.
-    assert list((run["out"] / "fetch").glob("pages-*.warc.gz"))
+    assert list((run["out"] / layout.FETCH_DIR).glob("pages-*.warc.gz"))
+    assert (run["out"] / layout.FETCH_DIR / layout.COLUMNAR_KEY_FILTER).exists()
+    # The summary shows the index read and each link's lookup, as other stages' counts.
+    printed = " ".join(capsys.readouterr().out.split())
+    assert (f"pages fetched 2 commoncrawl 2 columnar index rows {usable} {counters['fetch/columnar_files']} files, "
+            f"{counters['fetch/columnar_candidates']} passed to the join "
+            "columnar lookups 5 found 2, not_in_index 2, no_crawl 1") in printed
 
 
 def test_an_https_root_is_listed_from_each_crawls_paths_file_and_read_by_range(archives, tmp_path):
@@ -204,6 +213,40 @@ def test_an_https_root_is_listed_from_each_crawls_paths_file_and_read_by_range(a
     assert run["rows"][normalise_url(ABSENT)]["error"] == "not_in_index"
     assert run["counters"]["fetch/columnar_files"] == 6 and not [h for h in fake.hits if "-index?" in h]
     assert any(h.startswith(f"/{columnar.TABLE}/") for h in fake.hits)
+
+
+def test_an_s3_root_is_listed_and_read_through_arrows_s3_filesystem(archives, tmp_path, monkeypatch):
+    """s3:// against an S3-compatible server on 127.0.0.1 (moto's): the code path of s3://commoncrawl,
+    Arrow's S3FileSystem from the root's URI, pointed at the server by the URI's own options."""
+    from moto.server import ThreadedMotoServer
+
+    fake, base = archives
+    fake.collinfo = [{"id": i, "from": f, "to": t} for i, f, t in CRAWLS]
+    local = tmp_path / "copy"
+    index = build_index(fake, local)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "test")  # any key: the server checks none, and none is looked up elsewhere
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        endpoint = f"127.0.0.1:{server.get_host_and_port()[1]}"
+        bucket = pafs.S3FileSystem(endpoint_override=endpoint, scheme="http", region="us-east-1",
+                                   allow_bucket_creation=True)
+        bucket.create_dir("commoncrawl")
+        pafs.copy_files(str(local), f"commoncrawl/{columnar.TABLE}", source_filesystem=pafs.LocalFileSystem(),
+                        destination_filesystem=bucket)
+        root = f"s3://commoncrawl/{columnar.TABLE}?endpoint_override={endpoint}&scheme=http&region=us-east-1"
+        run = run_fetch(tmp_path, base, root, [(NEAR, POSTED), (AFTER, POSTED), (ABSENT, POSTED)])
+    finally:
+        server.stop()
+    assert {url: run["rows"][normalise_url(url)]["capture_time"] for url in (NEAR, AFTER)} == {
+        NEAR: index["expected"][NEAR], AFTER: index["expected"][AFTER]}
+    assert run["rows"][normalise_url(ABSENT)]["error"] == "not_in_index"
+    assert run["counters"]["fetch/columnar_files"] == 6 and not [h for h in fake.hits if "-index?" in h]
+    # A mirror on a private address is refused as the archives' are, unless --allow-loopback.
+    with pytest.raises(FetchError, match="private_address"):
+        columnar.check_root(root, Config())
 
 
 def test_the_scan_keeps_only_usable_rows_and_reads_a_crawl_without_detected_types(tmp_path):

@@ -4,11 +4,13 @@ playback, Common Crawl's crawl list, CDX index and WARC files read by range, in 
 import io
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from warcio.warcwriter import WARCWriter
 
 from tests.conftest import Route, serving
+from webtext import layout
 from webtext.config import Config
 from webtext.fetch import cdx
 from webtext.fetch.capture import Capture, nearest, stamp
@@ -22,7 +24,8 @@ from webtext.records import Submission
 
 POSTED = 1500000000  # 2017-07-14 02:40 UTC
 DAY = 86_400
-CONFIG = Config(allow_loopback=True, connect_timeout_s=1, read_timeout_s=1, total_timeout_s=4, retries=2,
+# No test here waits on a timeout: generous ones keep a loaded CI machine from failing reads.
+CONFIG = Config(allow_loopback=True, connect_timeout_s=5, read_timeout_s=5, total_timeout_s=15, retries=2,
                 retry_backoff_s=0.01, wayback_rate=1000.0, commoncrawl_index_rate=1000.0, max_page_bytes=100_000)
 CRAWLS = [("CC-MAIN-2017-26", "2017-06-22T00:00:00", "2017-06-30T00:00:00"),
           ("CC-MAIN-2017-30", "2017-07-20T00:00:00", "2017-07-28T00:00:00"),
@@ -100,6 +103,27 @@ def test_wayback_gives_the_capture_nearest_the_post_by_its_cdx_api_and_raw_playb
     assert "closest=20170714024000" in cdx_ask and "filter=statuscode%3A200" in cdx_ask
 
 
+def test_wayback_asks_for_the_latest_capture_before_the_post_when_the_nearest_are_all_after(archives):
+    fake, base = archives
+    crowded, early, few = (f"http://news.example.com/{name}" for name in ("crowded", "early", "few"))
+    after = [(stamp(POSTED + d * DAY), 200, "text/html", page_html(f"day {d}")) for d in range(1, 31)]
+    # 30 captures after the post, all nearer than the one 300 days before: the nearest 25 miss it. The two
+    # later ones before the post are no page: the second query too must ask for status 200 and HTML only.
+    fake.wayback[crowded] = after + [(stamp(POSTED - 300 * DAY), 200, "text/html", page_html("before")),
+                                     (stamp(POSTED - 200 * DAY), 404, "text/html", b"gone"),
+                                     (stamp(POSTED - 100 * DAY), 200, "application/pdf", b"%PDF")]
+    fake.wayback[early] = after + [(stamp(POSTED - 2 * DAY), 200, "text/html", page_html("before"))]
+    fake.wayback[few] = after[:3]  # an answer short of the limit is every capture: none before to miss
+    pages = chain(base, ("wayback",))
+    for url, want in ((crowded, -300), (early, -2), (few, 1)):
+        page = pages.fetch(link(url))
+        assert (page.error, page.capture_time) == ("", stamp(POSTED + want * DAY))
+    asks = {url: [h for h in fake.hits if h.startswith("/cdx/") and quote(url, safe="") in h]
+            for url in (crowded, early, few)}
+    assert {url: len(a) for url, a in asks.items()} == {crowded: 2, early: 1, few: 1}
+    assert f"to={stamp(POSTED)}" in asks[crowded][1] and "limit=-2" in asks[crowded][1]
+
+
 def test_common_crawl_reads_one_record_by_range_from_the_crawls_near_the_post(archives):
     fake, base = archives
     url = "http://news.example.com/a"
@@ -112,7 +136,37 @@ def test_common_crawl_reads_one_record_by_range_from_the_crawls_near_the_post(ar
     assert page.capture == f"{row['filename']}@{row['offset']}+{row['length']}"
     assert page.capture_time == stamp(POSTED + 7 * DAY)
     asked = [h.split("?")[0] for h in fake.hits]
-    assert asked == ["/CC-MAIN-2017-26-index", "/CC-MAIN-2017-30-index", "/" + row["filename"]]
+    assert asked == ["/CC-MAIN-2017-26-index", "/CC-MAIN-2017-30-index", "/CC-MAIN-2017-30-index", "/" + row["filename"]]
+    # Only the crawl with a capture was asked its page count; this index does not page (it answers
+    # the count with the captures), so its one answer was all of them.
+    assert "showNumPages=true" in fake.hits[2] and "showNumPages" not in fake.hits[0] + fake.hits[1]
+
+
+def test_common_crawl_reads_every_page_the_index_has_for_a_url_waiting_out_a_busy_one(archives):
+    fake, base = archives
+    fake.cc_page_size, fake.cc_busy_pages = 2, {1}  # the fake's Common Crawl index, paged as pywb pages
+    url = "http://news.example.com/often"
+    days = (-22, -21, -20, -18, -15, -14)  # pages [-22, -21], [-20, -18], [-15 (the one), -14 (a 404)]
+    add_crawl_file(fake, "CC-MAIN-2017-26", [(url, POSTED + d * DAY, 404 if d == -14 else 200, page_html(f"day {d}"))
+                                             for d in days])
+    started = time.monotonic()
+    page = chain(base, ("commoncrawl",)).fetch(link(url))
+    assert (page.error, page.capture_time, page.body) == ("", stamp(POSTED - 15 * DAY), page_html("day -15"))
+    index_asks = [h.split("?")[1] for h in fake.hits if h.startswith("/CC-MAIN-2017-26-index")]
+    assert ["page=" in q for q in index_asks] == [False, False, True, True, True]  # page 0, the count, 1 (busy), 1, 2
+    assert "showNumPages=true" in index_asks[1] and index_asks[-1].endswith("page=2")
+    assert time.monotonic() - started >= 1.0  # the 503's Retry-After, for every thread of the worker
+    assert not [h for h in fake.hits if h.startswith("/CC-MAIN-2017-30")]  # a capture before the post: enough
+
+
+def test_index_pages_read_for_one_url_are_bounded(archives):
+    fake, base = archives
+    fake.cc_page_size = 1
+    url = "http://trap.example.com/calendar"
+    add_crawl_file(fake, "CC-MAIN-2017-26", [(url, POSTED - (20 - i) * DAY, 200, page_html(str(i))) for i in range(20)])
+    page = chain(base, ("commoncrawl",)).fetch(link(url))
+    assert page.error == "" and page.capture_time == stamp(POSTED - (20 - cdx.MAX_INDEX_PAGES + 1) * DAY)
+    assert len([h for h in fake.hits if "-index" in h and "showNumPages" not in h]) == cdx.MAX_INDEX_PAGES
 
 
 @pytest.mark.parametrize("mode, reason", [("ignore_range", "range_ignored"), ("truncate", "truncated_record"),
@@ -243,12 +297,19 @@ def test_the_sample_gains_pages_from_fake_common_crawl_and_wayback_and_a_rerun_a
     assert counters["fetch/failed:no_capture"] == expected["fetch/failed:not_in_warc"]
     assert counters["fetch/source_missed:commoncrawl.no_capture"] == 3 + expected["fetch/failed:not_in_warc"]
     assert counters["shards/documents"] == expected["shards/documents"] + 6
-    assert "pages fetched" in capsys.readouterr().out
+    # The summary and the report show pages per source, and what each source had no page for.
+    printed = " ".join(capsys.readouterr().out.split())
+    fetched, missed = counters["fetch/fetched:warc"], counters["fetch/source_missed:commoncrawl.no_capture"]
+    assert f"pages fetched {fetched + 6} warc {fetched}, commoncrawl 3, wayback 3" in printed
+    none = sum(n for key, n in counters.items() if key.startswith("fetch/source_missed:"))
+    assert f"source had none {none} " in printed and f"commoncrawl.no_capture {missed}" in printed
+    report = (out / layout.REPORT).read_text()
+    assert "| fetched | commoncrawl | 3 |" in report and "| fetched | wayback | 3 |" in report
     rows = {r["url"]: r for r in pq.read_table(out / "pages.parquet").to_pylist()}
     for url, want in nearest_stamp.items():
         row = rows[normalise_url(url)]
         assert row["capture_time"] == want and row["error"] == ""
-    assert (out / "fetch" / "collinfo.json").exists()
+    assert (out / layout.FETCH_DIR / layout.CRAWL_LIST).exists()
     # Extract again: every page from OUT/fetch, nothing asked of either archive.
     asked = len(fake.hits)
     again = collect.run([str(out), "--from", "extract"])["counters"]

@@ -4,6 +4,16 @@ Two dialects of one idea. The Wayback Machine's `/cdx/search/cdx` answers a
 JSON array of rows after a header row of field names; Common Crawl's per-crawl
 index (pywb, `/CC-MAIN-YYYY-WW-index`) answers one JSON object per line, and
 404 when it holds no capture. Both are asked for exact-URL matches, status 200.
+
+Paging. The Wayback query asks for the WAYBACK_ROWS captures nearest the post
+(`closest`, `limit`): one answer holds all that is asked, so it is never paged.
+When a full answer is all after the post, one more query asks for the
+latest capture at or before it (`wayback_before_query`).
+Common Crawl's pywb serves a zipnum index in pages of `pageSize` blocks of
+~3,000 index lines, and a query without `page` is answered with page 0 only;
+`showNumPages=true` answers `{"pages": N, "pageSize": P, "blocks": B}`. An
+exact URL rarely spans more than one page (Common Crawl: 5 blocks, ~15,000
+lines a page), but when it does its later captures are on the later pages.
 """
 
 import json
@@ -16,11 +26,26 @@ from webtext.fetch.capture import Capture, stamp
 WAYBACK_ROWS = 25
 
 
+WAYBACK_ANSWER = [("filter", "statuscode:200"), ("filter", "mimetype:text/html"), ("output", "json"),
+                  ("fl", "timestamp,original,statuscode,mimetype")]
+
+
 def wayback_query(base: str, url: str, created_utc: int) -> str:
-    params = [("url", url), ("closest", stamp(created_utc)), ("sort", "closest"), ("limit", WAYBACK_ROWS),
-              ("filter", "statuscode:200"), ("filter", "mimetype:text/html"), ("output", "json"),
-              ("fl", "timestamp,original,statuscode,mimetype")]
-    return f"{base.rstrip('/')}/cdx/search/cdx?{urlencode(params)}"
+    params = [("url", url), ("closest", stamp(created_utc)), ("sort", "closest"), ("limit", WAYBACK_ROWS)]
+    return f"{base.rstrip('/')}/cdx/search/cdx?{urlencode(params + WAYBACK_ANSWER)}"
+
+
+def wayback_before_query(base: str, url: str, created_utc: int, window_s: int) -> str:
+    """The latest captures at or before the post and within the window (from/to are inclusive).
+
+    `limit=-2`, not -1: the Wayback's CDX server (internetarchive/wayback, CDXServer.java)
+    turns -1 into a backward read with its fastLatest shortcut, which `to` does not bound (asked
+    `to=20230608&limit=-1` it has answered a 2017 capture when one of 2023-06-07 existed:
+    remy/unrot.link#7); another negative limit reads forward from `from`, stops at `to` and keeps
+    the last rows. `from` keeps that read to the window.
+    """
+    params = [("url", url), ("from", stamp(created_utc - window_s)), ("to", stamp(created_utc)), ("limit", -2)]
+    return f"{base.rstrip('/')}/cdx/search/cdx?{urlencode(params + WAYBACK_ANSWER)}"
 
 
 def wayback_captures(body: bytes) -> list[Capture]:
@@ -38,9 +63,31 @@ def wayback_captures(body: bytes) -> list[Capture]:
     return captures
 
 
-def commoncrawl_query(base: str, crawl: str, url: str) -> str:
-    params = [("url", url), ("output", "json"), ("filter", "=status:200")]
+# Index pages read for one URL in one crawl, at most: a URL captured ~100,000 times in a crawl is
+# a crawler trap, not a page someone linked to, and each page is a request at the index's rate.
+MAX_INDEX_PAGES = 8
+
+
+def commoncrawl_query(base: str, crawl: str, url: str, page: int = 0) -> str:
+    """The crawl's captures of url, page `page` of them (0 is asked without `page`, as pywb defaults)."""
+    params = [("url", url), ("output", "json"), ("filter", "=status:200")] + ([("page", page)] if page else [])
     return f"{base.rstrip('/')}/{crawl}-index?{urlencode(params)}"
+
+
+def commoncrawl_page_count_query(base: str, crawl: str, url: str) -> str:
+    params = [("url", url), ("output", "json"), ("showNumPages", "true")]
+    return f"{base.rstrip('/')}/{crawl}-index?{urlencode(params)}"
+
+
+def commoncrawl_page_count(body: bytes) -> int | None:
+    """pywb's page count ({"pages": N, ...}); None from an index that does not page (it answers
+    the count with something else, the captures themselves say): its first answer held them all."""
+    try:
+        answer = json.loads(body.splitlines()[0])
+    except (ValueError, IndexError):
+        return None
+    pages = answer.get("pages") if isinstance(answer, dict) else None
+    return pages if isinstance(pages, int) and not isinstance(pages, bool) else None
 
 
 def commoncrawl_captures(body: bytes) -> list[Capture]:

@@ -22,7 +22,7 @@ import io
 import json
 import os
 from typing import Iterator, NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -261,8 +261,12 @@ def choose(url: str, created: int, rows: list[tuple], crawls: tuple[Crawl, ...],
 
 
 def check_root(root: str, config: Config) -> None:
-    """An http(s) root's host passes the guard the archives' hosts pass (loopback only if allowed)."""
-    if is_http(root):
-        parts = urlsplit(root)
-        checked_address(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80),
-                        config.allow_loopback)
+    """The root's server passes the guard the archives' hosts pass (loopback only if allowed): an
+    http(s) root's host, or the endpoint_override an s3:// or gs:// URI names (a mirror's, for Arrow)."""
+    parts = urlsplit(root)
+    if not is_http(root):
+        endpoint = parse_qs(parts.query).get("endpoint_override", [""])[0]
+        if not endpoint:
+            return  # the store's own service (AWS, Google), or a local path
+        parts = urlsplit(endpoint if "://" in endpoint else f"//{endpoint}")
+    checked_address(parts.hostname or "", parts.port or (80 if parts.scheme == "http" else 443), config.allow_loopback)

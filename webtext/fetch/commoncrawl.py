@@ -26,7 +26,7 @@ from webtext.links.posts import fetch_url
 from webtext.records import Link, Page
 
 NAME = "commoncrawl"
-# The crawl list as read at the start of a run, in OUT/fetch/ (webtext.layout does not name it yet).
+# The crawl list on the index server (kept in OUT as webtext.layout.CRAWL_LIST).
 COLLINFO = "collinfo.json"
 
 
@@ -134,12 +134,32 @@ class CommonCrawl:
                     NAME, error, capture_time=capture.timestamp, capture=capture_address(capture))
 
     def _cdx_captures(self, crawl: Crawl, url: str) -> list[Capture]:
-        """The crawl's captures of url, from its CDX index (404: none)."""
-        query = cdx.commoncrawl_query(self.config.commoncrawl_index_url, crawl.id, url)
-        reply = self.client.get(query, self.config.commoncrawl_index_rate, accept=(200, 404))
-        if reply.status != 200:
+        """The crawl's captures of url, from its CDX index, every page of them (404: none).
+
+        Page 0 first, as a query without `page` is answered: most URLs are in no crawl, and
+        their one request is all they cost. Only a URL with captures costs the page count.
+        """
+        base = self.config.commoncrawl_index_url
+        captures = _captures(self._index_get(cdx.commoncrawl_query(base, crawl.id, url)))
+        if not captures:
             return []
-        try:
-            return cdx.commoncrawl_captures(reply.body)
-        except (ValueError, KeyError):
-            raise FetchError("bad_index") from None
+        # Past page 0 a 404 is a page of no status-200 capture, a 400 (pywb: "Page N invalid") one
+        # past the last (the index changed since it was counted): neither fails the lookup.
+        pages = cdx.commoncrawl_page_count(
+            self._index_get(cdx.commoncrawl_page_count_query(base, crawl.id, url), accept=(200, 400, 404)))
+        for page in range(1, min(pages or 1, cdx.MAX_INDEX_PAGES)):
+            captures += _captures(self._index_get(cdx.commoncrawl_query(base, crawl.id, url, page),
+                                                  accept=(200, 400, 404)))
+        return captures
+
+    def _index_get(self, query: str, accept=(200, 404)) -> bytes:
+        """The index's answer at its rate (busy answers waited out); b"" for an accepted non-200."""
+        reply = self.client.get(query, self.config.commoncrawl_index_rate, accept=accept)
+        return reply.body if reply.status == 200 else b""
+
+
+def _captures(body: bytes) -> list[Capture]:
+    try:
+        return cdx.commoncrawl_captures(body)
+    except (ValueError, KeyError):
+        raise FetchError("bad_index") from None

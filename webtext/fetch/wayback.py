@@ -2,13 +2,14 @@
 
 Two requests per link: the CDX API for the captures near the post's date
 (status 200, text/html), then the chosen capture's raw playback (`id_`: the
-page as archived, without the Archive's toolbar or rewritten links). Both go
-to one host at --wayback-rate per worker, shared by its threads.
+page as archived, without the Archive's toolbar or rewritten links); a third,
+rarely, when the captures nearest the post are all after it (`_captures`).
+All go to one host at --wayback-rate per worker, shared by its threads.
 """
 
 from webtext.config import Config
 from webtext.fetch import cdx
-from webtext.fetch.capture import DAY_S, nearest
+from webtext.fetch.capture import DAY_S, Capture, nearest, unix_time
 from webtext.fetch.client import failed, response_error
 from webtext.fetch.netguard import FetchError
 from webtext.fetch.polite import ArchiveClient
@@ -23,6 +24,15 @@ def playback_url(base: str, timestamp: str, url: str) -> str:
     return f"{base.rstrip('/')}/web/{timestamp}id_/{url}"
 
 
+def may_miss_one_before(captures: list[Capture], created_utc: int) -> bool:
+    """Whether the nearest captures asked may have left out the latest at or before the post.
+
+    Only a full answer was cut by the limit; if all of it is after the post, a capture before
+    (preferred) can still be in the window, further away than every capture asked.
+    """
+    return len(captures) >= cdx.WAYBACK_ROWS and all(unix_time(c.timestamp) > created_utc for c in captures)
+
+
 class Wayback:
     name = NAME
 
@@ -31,20 +41,19 @@ class Wayback:
         self.client = client
 
     def fetch(self, link: Link) -> Page:
-        url, base, rate = fetch_url(link), self.config.archive_url, self.config.wayback_rate
+        url, window_s = fetch_url(link), self.config.capture_window_days * DAY_S
         try:
-            reply = self.client.get(cdx.wayback_query(base, url, link.first_created_utc), rate)
-            captures = cdx.wayback_captures(reply.body)
+            captures = self._captures(url, link.first_created_utc, window_s)
         except FetchError as err:
             return failed(link, url, err.args[0], NAME)
         except (ValueError, KeyError):
             return failed(link, url, "bad_index", NAME)
-        capture = nearest(captures, link.first_created_utc, self.config.capture_window_days * DAY_S)
+        capture = nearest(captures, link.first_created_utc, window_s)
         if capture is None:
             return failed(link, url, "no_capture", NAME)
-        playback = playback_url(base, capture.timestamp, capture.url)
+        playback = playback_url(self.config.archive_url, capture.timestamp, capture.url)
         try:
-            reply = self.client.get(playback, rate)
+            reply = self.client.get(playback, self.config.wayback_rate)
         except FetchError as err:
             return failed(link, url, err.args[0], NAME)
         content_type = reply.headers.get("Content-Type", "")
@@ -52,3 +61,13 @@ class Wayback:
         return Page(link, reply.url, reply.status, content_type, b"" if error else reply.body, NAME, error,
                     capture_time=capture.timestamp, capture=playback)
 
+    def _captures(self, url: str, created_utc: int, window_s: int) -> list[Capture]:
+        """The captures nearest the post; and the latest at or before it, where those may have missed it."""
+        base = self.config.archive_url
+        captures = self._ask(cdx.wayback_query(base, url, created_utc))
+        if window_s > 0 and may_miss_one_before(captures, created_utc):
+            captures += self._ask(cdx.wayback_before_query(base, url, created_utc, window_s))
+        return captures
+
+    def _ask(self, query: str) -> list[Capture]:
+        return cdx.wayback_captures(self.client.get(query, self.config.wayback_rate).body)
