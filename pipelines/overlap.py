@@ -1,5 +1,6 @@
-"""The overlap report in Beam: a Bloom filter of the train split's n-grams, built part by
-part, and every evaluation set's n-grams (and the val split's) looked up in it.
+"""The overlap report in Beam: a Bloom filter of the train split's n-grams (or, where it is
+small, an exact set of them), built part by part, and every evaluation set's n-grams (and
+the val split's) looked up in it.
 
     train shards -> texts -> (part, n-gram hashes) -> CombinePerKey: one BloomFilter a part
     eval files, val shards -> (set, text) -> (part, (set, hashes)) -+
@@ -21,6 +22,7 @@ from apache_beam.io.filesystems import FileSystems
 from pipelines.tables import WriteOneFile, create
 from webtext.ngrams import eval_sets, grams
 from webtext.ngrams.bloom import BloomBuilder, BloomFilter, BloomSpec
+from webtext.ngrams.exact import BYTES_PER_NGRAM, ExactSpec, NgramSet, NgramSetBuilder
 from webtext.ngrams.report import VAL_SET
 from webtext.shards import shard_format
 
@@ -34,7 +36,7 @@ def shard_texts(path: str) -> Iterator[str]:
         yield from texts.slice(start, ROWS).to_pylist()
 
 
-def by_part(text: str, n: int, spec: BloomSpec):
+def by_part(text: str, n: int, spec: BloomSpec | ExactSpec):
     """(part, hashes) for the text's n-grams, one element per part they fall in."""
     return list(spec.split(grams.ngram_hashes(text, n)).items())
 
@@ -62,6 +64,38 @@ class BuildFilter(beam.CombineFn):
         return builder.build()
 
 
+class BuildNgramSet(beam.CombineFn):
+    """(label, hashes) -> one NgramSet; partial results merge by concatenation."""
+
+    def create_accumulator(self):
+        return NgramSetBuilder()
+
+    def add_input(self, builder, label_and_hashes):
+        label, hashes = label_and_hashes
+        return builder.add(hashes, label)
+
+    def merge_accumulators(self, builders):
+        builders = iter(builders)
+        first = next(builders)
+        for other in builders:
+            first.merge(other)
+        return first
+
+    def extract_output(self, builder) -> NgramSet:
+        return builder.build()
+
+
+class BuildExactSet(BuildNgramSet):
+    """Hashes of one part -> its NgramSet: the exact stand-in for BuildFilter."""
+
+    def add_input(self, builder, hashes):
+        return builder.add(hashes)
+
+
+def build_parts(spec: BloomSpec | ExactSpec) -> beam.CombineFn:
+    return BuildExactSet() if isinstance(spec, ExactSpec) else BuildFilter(spec)
+
+
 def look_up(part_and_group) -> Iterator[tuple[str, tuple[int, int]]]:
     """(set, (n-grams, found in the filter)) for each batch of one part's queries."""
     _, group = part_and_group
@@ -80,14 +114,17 @@ def sum_pairs(pairs) -> tuple[int, int]:
 
 
 def describe_filter(part_and_filter) -> tuple[str, tuple]:
-    part, bloom = part_and_filter
-    return "filter", (part, bloom.items, bloom.fill(), bloom.fp_rate())
+    """("filter", (part, n-grams held, fill, false positive rate)); an exact set has neither of the last two."""
+    part, held = part_and_filter
+    if isinstance(held, NgramSet):
+        return "filter", (part, len(held), 0.0, 0.0)
+    return "filter", (part, held.items, held.fill(), held.fp_rate())
 
 
 class Overlap(beam.PTransform):
     """OUT/overlap.json from the dataset in out and the evaluation files {set name: path}."""
 
-    def __init__(self, out: str, evals: dict[str, str], field: str, n: int, spec: BloomSpec, results: str,
+    def __init__(self, out: str, evals: dict[str, str], field: str, n: int, spec: BloomSpec | ExactSpec, results: str,
                  settings: dict):
         super().__init__()
         self.out, self.evals, self.field, self.n, self.spec = out, evals, field, n, spec
@@ -101,7 +138,7 @@ class Overlap(beam.PTransform):
             | "TrainShards" >> beam.Create(train)
             | "TrainTexts" >> beam.FlatMap(shard_texts)
             | "TrainNgrams" >> beam.FlatMap(by_part, n=n, spec=spec)
-            | "BuildFilters" >> beam.CombinePerKey(BuildFilter(spec))
+            | "BuildFilters" >> beam.CombinePerKey(build_parts(spec))
         )
         eval_texts = (
             pbegin
@@ -146,14 +183,18 @@ def results_of(rows, settings: dict) -> dict:
             per_set[key] = value
     spec = settings["spec"]
     items = sum(items for _, items, _, _ in parts)
-    # A part no train n-gram reached is all zeros: it never answers yes.
-    fp_rate = sum(rate for *_, rate in parts) / spec["parts"]
     names = [*settings["sets"], VAL_SET]
     sets = [{"name": name, "ngrams": per_set.get(name, (0, 0))[0], "in_train": per_set.get(name, (0, 0))[1]}
             for name in names]
+    results = {"n": settings["n"], "fp_rate": settings["fp_rate"], "method": settings["method"], "sets": sets}
+    if settings["method"] == "exact":
+        return {**results, "exact": {**spec, "sized_for": settings["sized_for"], "items": items,
+                                     "bytes": items * BYTES_PER_NGRAM}}
+    # A part no train n-gram reached is all zeros: it never answers yes.
+    fp_rate = sum(rate for *_, rate in parts) / spec["parts"]
     bloom = {**spec, "sized_for": settings["sized_for"], "items": items, "fp_rate": fp_rate,
              "fill": [fill for _, _, fill, _ in sorted(parts)]}
-    return {"n": settings["n"], "fp_rate": settings["fp_rate"], "bloom": bloom, "sets": sets}
+    return {**results, "bloom": bloom}
 
 
 def write_results(path: str, rows, settings: dict) -> str:

@@ -1,13 +1,18 @@
 """The whole flow as one Beam pipeline: submissions -> links -> pages ->
-documents -> unique documents -> token shards, or any range of those stages.
+documents -> unique documents -> (decontaminated documents) -> token shards,
+or any range of those stages.
 
 A range that starts past `links` reads what the stage before it kept under
 OUT (links.parquet, fetch/ or the WARC inputs, documents.parquet,
-duplicates.parquet), so later stages rerun without fetching again.
+duplicates.parquet, decontaminated.parquet), so later stages rerun without
+fetching again. Decontamination runs only with eval files: without them its one
+step deletes an earlier run's decontamination tables, and shards read what dedup
+kept, as before the stage existed.
 """
 
 import apache_beam as beam
 
+from pipelines.decontaminate import Decontaminate, ForgetDecontamination
 from pipelines.dedup import Deduplicate, DropRemoved
 from pipelines.extract import ExtractDocuments
 from pipelines.fetch import FetchPages
@@ -23,13 +28,20 @@ from webtext.run.stages import between
 
 # What each stage's progress line counts, in the order of the stages.
 PROGRESS_NOUNS = {"reddit": "posts kept", "links": "links", "fetch": "pages", "extract": "pages",
-                  "dedup": "unique", "shards": "documents"}
+                  "dedup": "unique", "decontaminate": "documents", "shards": "documents"}
 
 
 def unique_count(documents: beam.PCollection, duplicates: beam.PCollection) -> beam.PCollection:
     """How many documents dedup keeps, known as soon as every duplicate is (before the first is dropped)."""
     removed = beam.pvalue.AsSingleton(count_of(duplicates, "CountDuplicates"))
     return count_of(documents, "CountDocuments") | "LessDuplicates" >> beam.Map(lambda n, d: n - d, d=removed)
+
+
+def dedup_kept(pipeline: beam.Pipeline, out: str):
+    """(documents, duplicates, unique documents) from what an earlier dedup kept."""
+    documents = pipeline | "KeptDocuments" >> ReadTable(out, layout.DOCUMENTS)
+    duplicates = pipeline | "KeptDuplicates" >> ReadTable(out, layout.DUPLICATES)
+    return documents, duplicates, documents | "Unique" >> DropRemoved(duplicates)
 
 
 def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, first: str = "links", last: str = "shards",
@@ -70,11 +82,23 @@ def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, first: str = 
         unique, duplicates = documents | "Dedup" >> Deduplicate(config)
         unique = unique | progress("dedup")
         written.append(duplicates | "DuplicatesTable" >> WriteTable(out, layout.DUPLICATES))
+    if "decontaminate" in run and not inputs.evals:
+        written.append(pipeline | "NoDecontamination" >> ForgetDecontamination(out))
+    elif "decontaminate" in run:
+        if unique is None:
+            documents, duplicates, unique = dedup_kept(pipeline, out)
+        unique = unique | progress("decontaminate", unique_count(documents, duplicates) if totals else None)
+        unique, removals = unique | "Decontaminate" >> Decontaminate([path for path, _ in inputs.evals], config)
+        written.append(unique | "DecontaminatedTable" >> WriteTable(out, layout.DECONTAMINATED))
+        written.append(removals | "ContaminationTable" >> WriteTable(out, layout.CONTAMINATION))
     if "shards" in run:
-        if unique is None:  # what an earlier dedup kept: documents.parquet less duplicates.parquet
-            documents = pipeline | "KeptDocuments" >> ReadTable(out, layout.DOCUMENTS)
-            duplicates = pipeline | "KeptDuplicates" >> ReadTable(out, layout.DUPLICATES)
-            unique = documents | "Unique" >> DropRemoved(duplicates)
-        unique = unique | progress("shards", unique_count(documents, duplicates) if totals else None)
+        if inputs.evals:
+            unique = unique or pipeline | "KeptDecontaminated" >> ReadTable(out, layout.DECONTAMINATED)
+            total = count_of(unique, "CountDecontaminated") if totals else None
+        else:
+            if unique is None:  # what an earlier dedup kept: documents.parquet less duplicates.parquet
+                documents, duplicates, unique = dedup_kept(pipeline, out)
+            total = unique_count(documents, duplicates) if totals else None
+        unique = unique | progress("shards", total)
         written.append(unique | "Shards" >> WriteShards(config, out))
     written | "AllWritten" >> beam.Flatten() | "Done" >> beam.Map(lambda path: None)

@@ -5,7 +5,8 @@
       -> model/ library     -> webtext.shards, webtext.cli, webtext.layout
 
 Each stage of webtext.run.stages.STAGES has its rules in webtext/<stage>/, its Beam
-transform in pipelines/<stage>.py and its docs page in docs/<stage>.md.
+transform in pipelines/<stage>.py and its docs page in docs/<stage>.md (decontaminate:
+the n-gram rules of webtext/ngrams/ and docs/overlap.md, which it shares with the overlap report).
 """
 
 import ast
@@ -19,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = {"webtext.collect", "webtext.verify", "webtext.export", "webtext.overlap", "webtext.sample.make"}
 # What model/ may use of webtext: the shard reader, the tokenizers, the flags helper, OUT's layout.
 MODEL_MAY_USE = ("webtext.shards", "webtext.cli", "webtext.layout")
+# Stages whose rules package and docs page have another name than the stage's.
+RULES_AND_DOCS = {"decontaminate": ("ngrams", "overlap")}
 
 
 def modules(package: str) -> dict[str, set[str]]:
@@ -69,6 +72,7 @@ def test_nothing_imports_a_command():
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_each_stage_has_rules_a_transform_and_a_docs_page_of_its_name(stage):
-    assert (ROOT / "webtext" / stage / "__init__.py").is_file()
+    rules, docs = RULES_AND_DOCS.get(stage, (stage, stage))
+    assert (ROOT / "webtext" / rules / "__init__.py").is_file()
     assert (ROOT / "pipelines" / f"{stage}.py").is_file()
-    assert (ROOT / "docs" / f"{stage}.md").is_file()
+    assert (ROOT / "docs" / f"{docs}.md").is_file()

@@ -18,6 +18,7 @@ from webtext import overlap as command
 from webtext.cli import run_command
 from webtext.ngrams import eval_sets, grams, report
 from webtext.ngrams.bloom import BloomBuilder, BloomFilter, BloomSpec
+from webtext.ngrams.exact import ExactSpec, NgramSet, NgramSetBuilder
 from webtext.ngrams.report import VAL_SET
 from webtext.shards import shard_format
 from webtext.shards.tokens import gpt2_encoding
@@ -124,6 +125,28 @@ def test_parts_split_the_hashes_evenly_and_completely():
     assert max(len(h) for h in parts.values()) < 1.2 * 100_000 / spec.parts
 
 
+def test_an_exact_set_says_which_sets_hold_an_ngram_and_never_imagines():
+    a, b = grams.hash_strings(["a b", "c d", "e f"]), grams.hash_strings(["c d", "x y"])
+    held = NgramSetBuilder().add(a, 0).merge(NgramSetBuilder().add(b, 1).add(b[:1], 1)).build()
+    assert len(held) == 4  # "c d" is in both sets, and twice in the second: one n-gram
+    rows, labels = held.matches(grams.hash_strings(["x y", "c d", "zz", "a b"]))
+    assert list(zip(rows.tolist(), labels.tolist())) == [(0, 1), (1, 0), (1, 1), (3, 0)]
+    present, absent = random_hashes(20_000, 4), random_hashes(200_000, 5)
+    big = NgramSet(present)
+    assert big.contains(present).all() and not big.contains(absent).any()
+    # Rows sharing their first half are told apart by the second.
+    twins = np.array([[7, 1], [7, 2]], dtype=np.uint64)
+    assert NgramSet(twins[:1]).contains(twins).tolist() == [True, False]
+    assert not NgramSetBuilder().build().contains(present).any()
+
+
+def test_exact_parts_split_as_the_filter_does():
+    spec = ExactSpec.sized(1_000_000, max_part_bytes=4 * 2**20)
+    hashes = random_hashes(10_000, 6)
+    assert spec.parts == 4 and {p: len(h) for p, h in spec.split(hashes).items()} == {
+        p: len(h) for p, h in BloomSpec(bits=8, hashes=1, parts=4).split(hashes).items()}
+
+
 # Evaluation files ---------------------------------------------------------------------
 
 
@@ -192,8 +215,9 @@ def expected_shares(sample: str, eval_files: dict) -> dict[str, tuple[int, int]]
 
 
 def test_the_overlap_table_has_the_shares_the_definition_gives(sample, eval_files, capsys):
+    """The paper's Bloom filter (--exact-max-mib 0: the sample is small enough for an exact set)."""
     paths = [path for path, _ in eval_files.values()]
-    assert command.main([sample, "--eval", *paths]) == 0
+    assert command.main([sample, "--eval", *paths, "--exact-max-mib", "0"]) == 0
     printed = capsys.readouterr().out
     with open(f"{sample}/overlap.json") as f:
         results = json.load(f)
@@ -211,27 +235,43 @@ def test_the_overlap_table_has_the_shares_the_definition_gives(sample, eval_file
     train_tokens = shard_format.load_manifest(sample)["totals"]["train"]["tokens"]
     assert bloom["sized_for"] == train_tokens and bloom["items"] <= train_tokens and bloom["hashes"] == 27
     assert bloom["items"] == sum(len(reference_ngrams(t)) for t in split_texts(sample, "train"))
-    assert bloom["fp_rate"] < 1e-8
+    assert bloom["fp_rate"] < 1e-8 and results["method"] == "bloom" and "Bloom filter over" in printed
     with open(f"{sample}/{layout.REPORT}") as f:
         markdown = f.read()
     assert markdown.count("## 8-gram overlap with the train split") == 1
     assert f"| copied | {copied[0]:,} | {copied[1]:,} | {100 * copied[1] / copied[0]:.2f}% |" in markdown
 
 
-def test_a_filter_in_parts_counts_the_same(sample, eval_files, tmp_path):
-    """The Beam transform with the filter cut in three parts: the same counts as in one."""
+def test_small_train_splits_get_an_exact_set_with_the_definitions_counts(sample, eval_files, capsys):
+    paths = [path for path, _ in eval_files.values()]
+    assert command.main([sample, "--eval", *paths]) == 0  # the sample's 50k train tokens: 0.8 MiB exact
+    printed = capsys.readouterr().out
+    results = json.loads(Path(sample, layout.OVERLAP).read_text())
+    assert results["method"] == "exact" and "bloom" not in results
+    assert {s["name"]: (s["ngrams"], s["in_train"]) for s in results["sets"]} == expected_shares(sample, eval_files)
+    distinct = {gram for text in split_texts(sample, "train") for gram in reference_ngrams(text)}
+    assert results["exact"]["items"] == len(distinct) and results["exact"]["parts"] == 1
+    assert f"Exact set of {len(distinct):,} distinct train 8-grams" in printed
+    assert "Exact set of" in Path(sample, layout.REPORT).read_text()
+
+
+@pytest.mark.parametrize("method", ["bloom", "exact"])
+def test_a_filter_in_parts_counts_the_same(sample, eval_files, tmp_path, method):
+    """The Beam transform with the filter (or exact set) cut in three parts: the same counts as in one."""
     evals = {name: path for name, (path, _) in eval_files.items()}
     train_tokens = shard_format.load_manifest(sample)["totals"]["train"]["tokens"]
-    spec = BloomSpec.sized(train_tokens, 1e-8, max_part_bits=train_tokens * 14)
+    spec = (BloomSpec.sized(train_tokens, 1e-8, max_part_bits=train_tokens * 14) if method == "bloom"
+            else ExactSpec.sized(train_tokens, max_part_bytes=train_tokens * 6))
     assert spec.parts == 3
-    settings = {"n": 8, "fp_rate": 1e-8, "sized_for": train_tokens, "sets": list(evals),
-                "spec": {"bits": spec.bits, "hashes": spec.hashes, "parts": spec.parts}}
+    method, shape = command.describe_spec(spec)
+    settings = {"n": 8, "fp_rate": 1e-8, "sized_for": train_tokens, "sets": list(evals), "method": method,
+                "spec": shape}
     pipeline = make_pipeline("direct", 1, [])
     _ = pipeline | Overlap(sample, evals, "text", 8, spec, str(tmp_path / "overlap.json"), settings)
     pipeline.run().wait_until_finish()
     results = json.loads((tmp_path / "overlap.json").read_text())
     assert {s["name"]: (s["ngrams"], s["in_train"]) for s in results["sets"]} == expected_shares(sample, eval_files)
-    assert len(results["bloom"]["fill"]) == 3
+    assert results[method]["parts"] == 3
 
 
 # Mistakes: one line, exit status 2 ---------------------------------------------------------

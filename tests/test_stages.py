@@ -16,7 +16,7 @@ def test_every_config_field_shapes_exactly_one_stage():
 def test_a_change_reruns_its_stage_and_every_later_one():
     before = stages.fingerprints(INPUTS, Config().to_dict())
     after = stages.fingerprints(INPUTS, Config(dedup_threshold=0.8).to_dict())
-    assert [s for s in stages.STAGES if before[s] != after[s]] == ["dedup", "shards"]
+    assert [s for s in stages.STAGES if before[s] != after[s]] == ["dedup", "decontaminate", "shards"]
     assert stages.first_to_run(before, after, "shards") == "dedup"
     moved = stages.fingerprints({**INPUTS, "dumps": ["RS_2016-*.zst"]}, Config().to_dict())
     assert stages.first_to_run(before, moved, "shards") == "links"
@@ -29,7 +29,7 @@ def test_where_output_goes_does_not_change_a_fingerprint():
 
 
 def test_ranges_run_forwards_only():
-    assert stages.between("extract", "shards") == ["extract", "dedup", "shards"]
+    assert stages.between("extract", "shards") == ["extract", "dedup", "decontaminate", "shards"]
     try:
         stages.between("shards", "links")
     except ValueError as err:

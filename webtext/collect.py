@@ -27,6 +27,11 @@ def _add_run_flags(parser) -> None:
     inputs.add_argument("--dumps", action="append", metavar="GLOB", help="Pushshift RS_* dump files, local or gs:// (repeatable)")
     inputs.add_argument("--warc", action="append", metavar="GLOB", help="WARC files to read pages from instead of fetching (repeatable)")
     inputs.add_argument("--subreddits", action="append", metavar="A,B", help="subreddits to list live through praw (repeatable)")
+    inputs.add_argument("--decontaminate", nargs="+", action="extend", metavar="FILE",
+                        help="eval files (.parquet, .jsonl, plain text) whose 13-grams are cut out, as GPT-3 did "
+                             "(give OUT before them)")
+    inputs.add_argument("--no-decontaminate", action="store_true",
+                        help="no decontamination, though the folder's earlier run had eval files")
     run = parser.add_argument_group("the run")
     run.add_argument("--out", metavar="OUT", help=f"output folder, local or gs:// (default {DEFAULT_OUT}), or as positional")
     stage_names = ", ".join(stages.STAGES)
@@ -108,8 +113,11 @@ def request_of(args) -> Request:
         raise cli.UsageError(f"--out {args.out} is a file: name a folder (new or from an earlier run)")
     # Dataflow's console shows progress; local runs print their own lines.
     progress_s = args.progress_s if args.runner == "direct" else 0.0
+    if args.decontaminate and args.no_decontaminate:
+        raise cli.UsageError("--decontaminate and --no-decontaminate: give one")
+    evals = [] if args.no_decontaminate else args.decontaminate
     return Request(args.out, args.dumps, args.warc, listing_spec(args), cli.given(args, Config), args.first,
-                   args.until, progress_s)
+                   args.until, progress_s, evals)
 
 
 def run(argv=None) -> dict:

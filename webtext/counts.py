@@ -48,6 +48,17 @@ DOCUMENTS = "extract/documents"
 CANDIDATE_PAIRS = "dedup/candidate_pairs"
 DUPLICATE_PAIRS = "dedup/duplicate_pairs"
 UNIQUE = "dedup/kept"
+# decontaminate (with eval files only; GPT-3's rule, docs/overlap.md#decontamination). A document
+# it drops is a loss: decontaminate/dropped:too_many_splits or :too_short.
+DECONTAMINATE_CHECKED = "decontaminate/documents"  # documents whose n-grams were looked up
+COMMON_NGRAMS = "decontaminate/common_ngrams"  # eval n-grams ignored: in more than --max-collision-documents
+CONTAMINATED = "decontaminate/contaminated"  # documents with a collision left to cut
+COLLISIONS = "decontaminate/collisions"  # :<eval set>, colliding n-gram positions cut out
+REMOVALS = "decontaminate/removals"  # :<eval set>, rows of contamination.parquet
+SPANS_REMOVED = "decontaminate/spans_removed"  # merged spans cut, whatever sets collide in them
+CHARS_REMOVED = "decontaminate/chars_removed"  # characters in those spans
+SHORT_PIECES = "decontaminate/short_pieces"  # pieces left under --min-piece-chars, discarded
+DECONTAMINATED = "decontaminate/kept"  # documents going on to the shards
 # shards
 SHARD_DOCUMENTS = "shards/documents"
 SHARD_TOKENS = "shards/tokens"

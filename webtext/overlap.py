@@ -4,7 +4,9 @@
 As the GPT-2 paper measured it (section 4, Table 6): the share of each set's 8-grams of
 normalised text (lower-cased alphanumeric words, single spaces) found in a Bloom filter of
 every 8-gram of the train split, sized from the split's token count for a false positive
-rate of at most --fp-rate. The val split is looked up too. The filter is built in Beam
+rate of at most --fp-rate; or, when the split is small enough that an exact set of its
+8-grams takes at most --exact-max-mib, in that set (no false positive at all). The val
+split is looked up too. The filter is built in Beam
 (--runner, --workers and Beam's own flags as for webtext.collect), so it scales with the
 corpus. Prints the table and puts it in OUT/report.md; the numbers go to OUT/overlap.json.
 
@@ -21,10 +23,10 @@ from pipelines.run import engine, split_beam_flags
 from webtext import cli, layout
 from webtext.ngrams import eval_sets, grams, report
 from webtext.ngrams.bloom import BloomSpec
+from webtext.ngrams.exact import BYTES_PER_NGRAM, ExactSpec
 from webtext.shards import shard_format
 
 PROG = "python -m webtext.overlap"
-RESULTS = "overlap.json"  # under OUT, beside report.md
 
 
 @dataclass(frozen=True)
@@ -35,10 +37,14 @@ class OverlapConfig:
     fp_rate: float = cli.option(1e-8, "the Bloom filter's false positive rate, at most (GPT-2: 1e-8)")
     field: str = cli.option("text", "the field (JSONL) or column (Parquet) holding an eval file's texts")
     max_part_mib: int = cli.option(256, "the filter is cut into parts of at most this many MiB, one per worker")
+    # Exact costs 16 bytes an n-gram to the filter's 4.8 (at 1e-8): where that is small, be exact.
+    exact_max_mib: int = cli.option(64, "an exact set of the train n-grams instead of the filter when it takes "
+                                        "at most this many MiB (16 bytes an n-gram; 0: always the filter)")
 
     def __post_init__(self):
         broken = {"--n must be at least 1": self.n >= 1, "--fp-rate must be in (0, 1)": 0 < self.fp_rate < 1,
-                  "--max-part-mib must be at least 1": self.max_part_mib >= 1}
+                  "--max-part-mib must be at least 1": self.max_part_mib >= 1,
+                  "--exact-max-mib must be at least 0": self.exact_max_mib >= 0}
         problems = [rule for rule, holds in broken.items() if not holds]
         if problems:
             raise ValueError("; ".join(problems))
@@ -67,33 +73,31 @@ def parse_args(argv):
 
 def eval_files(paths: list[str], field: str, n: int) -> dict[str, str]:
     """{set name: path}, each file read now, so a bad one is a usage error before the job starts."""
-    named = {}
-    for path in paths:
-        name = eval_sets.set_name(path)
-        if name in named:
-            raise cli.UsageError(f"--eval: {named[name]} and {path} are both called {name!r}: rename one")
-        try:
-            texts = eval_sets.read_texts(path, field)
-        except ValueError as e:
-            raise cli.UsageError(f"--eval: {e}") from None
-        except OSError as e:
-            raise cli.UsageError(f"--eval: {path}: {e.strerror or e}") from None
-        if not any(len(grams.words(text)) >= n for text in texts):
-            raise cli.UsageError(f"--eval: {path}: no {n}-gram in it (no text of {n} words or more)")
-        named[name] = path
-    return named
+    try:
+        return eval_sets.named_sets(paths, field, n)
+    except ValueError as e:
+        raise cli.UsageError(f"--eval: {e}") from None
 
 
-def filter_spec(out: str, config: OverlapConfig) -> tuple[BloomSpec, int]:
-    """The filter's shape, and the n-gram count it is sized for: the train split's tokens,
-    which bound its n-grams (a GPT-2 token never holds parts of two words, and each
-    document's last token is <|endoftext|>)."""
+def filter_spec(out: str, config: OverlapConfig) -> tuple[BloomSpec | ExactSpec, int]:
+    """The filter's (or exact set's) shape, and the n-gram count it is sized for: the train
+    split's tokens, which bound its n-grams (a GPT-2 token never holds parts of two words,
+    and each document's last token is <|endoftext|>)."""
     manifest = shard_format.load_manifest(out)
     train_tokens = manifest["totals"]["train"]["tokens"]
     if not train_tokens:
         raise cli.UsageError(f"{out}: its train split is empty: there is nothing to overlap with")
+    if train_tokens * BYTES_PER_NGRAM <= config.exact_max_mib * 2**20:
+        return ExactSpec.sized(train_tokens, config.max_part_mib * 2**20), train_tokens
     spec = BloomSpec.sized(train_tokens, config.fp_rate, max_part_bits=config.max_part_mib * 8 * 2**20)
     return spec, train_tokens
+
+
+def describe_spec(spec: BloomSpec | ExactSpec) -> tuple[str, dict]:
+    """(method, shape) as overlap.json records them."""
+    if isinstance(spec, ExactSpec):
+        return "exact", {"parts": spec.parts}
+    return "bloom", {"bits": spec.bits, "hashes": spec.hashes, "parts": spec.parts}
 
 
 def main(argv=None) -> int:
@@ -102,9 +106,10 @@ def main(argv=None) -> int:
     shard_format.check_dataset_folder(args.out)
     evals = eval_files(args.eval, config.field, config.n)
     spec, sized_for = filter_spec(args.out, config)
-    results_path = shard_format.join(args.out, RESULTS)
+    results_path = shard_format.join(args.out, layout.OVERLAP)
+    method, shape = describe_spec(spec)
     settings = {"n": config.n, "fp_rate": config.fp_rate, "sized_for": sized_for, "sets": list(evals),
-                "spec": {"bits": spec.bits, "hashes": spec.hashes, "parts": spec.parts}}
+                "method": method, "spec": shape}
     started = time.monotonic()
     with engine(args.runner, args.workers, None, beam_args) as running_on:
         pipeline = running_on.pipeline

@@ -106,9 +106,26 @@ class Duplicate(NamedTuple):
     kind: str  # "exact" or "near"
 
 
+
+class Removal(NamedTuple):
+    """A row of contamination.parquet: one span cut from a document, for one eval set colliding in it.
+
+    A span two sets collide in is two rows of the same start and end: chars_removed summed
+    over a document's distinct spans is what it lost (the decontaminate/chars_removed counter).
+    """
+
+    url: str
+    eval_set: str
+    ngram: str  # the first of the set's n-grams colliding in the span
+    ngrams: int  # how many of the set's n-grams (positions) collide in the span
+    start: int  # the span in the document's text as dedup kept it: text[start:end]
+    end: int
+    chars_removed: int
+    outcome: str  # "kept" (the pieces left became the document), or why it was dropped
+
 # The table each stage keeps under OUT, and the record that is one row of it.
 TABLE_RECORDS = {layout.LINKS: Link, layout.PAGES: FetchOutcome, layout.DOCUMENTS: Document,
-                 layout.DUPLICATES: Duplicate}
+                 layout.DUPLICATES: Duplicate, layout.DECONTAMINATED: Document, layout.CONTAMINATION: Removal}
 
 _ARROW_TYPES = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_(), bytes: pa.binary()}
 

@@ -50,17 +50,9 @@ class BloomSpec:
         per_part = items / self.parts
         return (1 - math.exp(-self.hashes * per_part / self.bits)) ** self.hashes
 
-    def part_of(self, hashes: np.ndarray) -> np.ndarray:
-        """The part each hash (a row of two uint64) belongs to: multiply-shift of h2's top 32 bits."""
-        top = hashes[:, 1] >> np.uint64(32)
-        return ((top * np.uint64(self.parts)) >> np.uint64(32)).astype(np.int64)
-
     def split(self, hashes: np.ndarray) -> dict[int, np.ndarray]:
         """{part: the rows of hashes that belong to it}, parts with no rows left out."""
-        if self.parts == 1:
-            return {0: hashes} if len(hashes) else {}
-        parts = self.part_of(hashes)
-        return {int(p): hashes[parts == p] for p in np.unique(parts)}
+        return split_by_part(hashes, self.parts)
 
     def positions(self, hashes: np.ndarray) -> np.ndarray:
         """(len(hashes), k) bit positions in a part: h1 + i * h2 mod bits (uint64 arithmetic wraps)."""
@@ -68,6 +60,21 @@ class BloomSpec:
         steps = np.arange(self.hashes, dtype=np.uint64)[None, :]
         with np.errstate(over="ignore"):
             return (h1 + steps * h2) % np.uint64(self.bits)
+
+
+def part_of(hashes: np.ndarray, parts: int) -> np.ndarray:
+    """The part each hash (a row of two uint64) belongs to: multiply-shift of h2's top 32 bits."""
+    top = hashes[:, 1] >> np.uint64(32)
+    return ((top * np.uint64(parts)) >> np.uint64(32)).astype(np.int64)
+
+
+def split_by_part(hashes: np.ndarray, parts: int) -> dict[int, np.ndarray]:
+    """{part: the rows of hashes that belong to it}, parts with no rows left out (exact sets
+    are cut into parts the same way)."""
+    if parts == 1:
+        return {0: hashes} if len(hashes) else {}
+    each = part_of(hashes, parts)
+    return {int(p): hashes[each == p] for p in np.unique(each)}
 
 
 class BloomFilter:

@@ -8,12 +8,14 @@
 Paths may be local or any URI pyarrow.fs knows (gs://, s3://).
 """
 
+import hashlib
 import json
 import os
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from webtext.ngrams import grams
 from webtext.shards.shard_format import open_file
 
 JSONL = (".jsonl", ".ndjson", ".json")
@@ -26,6 +28,35 @@ def set_name(path: str) -> str:
     name = os.path.basename(path.rstrip("/"))
     stem, extension = os.path.splitext(name)
     return stem if extension.lower() in JSONL + PARQUET + PLAIN else name
+
+
+def named_sets(paths: list[str], field: str, n: int) -> dict[str, str]:
+    """{set name: path}, each file read now, so that a bad one is one error before a job starts.
+
+    ValueError (naming the file) for a file that cannot be read, two files of one name, or a
+    file without a single n-gram (it could never collide with anything)."""
+    named = {}
+    for path in paths:
+        name = set_name(path)
+        if name in named:
+            raise ValueError(f"{named[name]} and {path} are both called {name!r}: rename one")
+        try:
+            texts = read_texts(path, field)
+        except OSError as e:
+            raise ValueError(f"{path}: {e.strerror or e}") from None
+        if not any(len(grams.words(text)) >= n for text in texts):
+            raise ValueError(f"{path}: no {n}-gram in it (no text of {n} words or more)")
+        named[name] = path
+    return named
+
+
+def sha256_of(path: str) -> str:
+    """The file's content hash: what a staged run's fingerprint holds, so an edited file reruns."""
+    digest = hashlib.sha256()
+    with open_file(path) as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def read_texts(path: str, field: str = "text") -> list[str]:

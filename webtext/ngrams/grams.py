@@ -6,7 +6,10 @@ A word is a run of letters and digits (Unicode's, so "café" is one word); every
 consecutive words of one text joined by single spaces; it never spans two texts.
 """
 
+import bisect
+import itertools
 import re
+from typing import NamedTuple
 
 import numpy as np
 import xxhash
@@ -27,8 +30,38 @@ def normalise(text: str) -> str:
 
 def ngrams(text: str, n: int = N) -> list[str]:
     """Every n-gram of text, one per position (repeats kept): len(words) - n + 1 of them, or none."""
-    w = words(text)
+    return ngrams_of(words(text), n)
+
+
+def ngrams_of(w: list[str], n: int = N) -> list[str]:
+    """Every n-gram of a list of words, the one at position i starting with word i."""
     return [" ".join(w[i : i + n]) for i in range(len(w) - n + 1)]
+
+
+class WordSpans(NamedTuple):
+    """A text's words (as words() gives them) and where each lies in the text: text[starts[i]:ends[i]]."""
+
+    words: list[str]
+    starts: list[int]
+    ends: list[int]
+
+
+def word_spans(text: str) -> WordSpans:
+    """The words of text and their character spans in text itself, not in its lower-cased copy.
+
+    Lower-casing can lengthen a character ("İ" becomes "i" and a combining dot), which would
+    shift every later offset; then each offset is mapped back through where each character's
+    lower-cased form begins. Lower-casing the whole text at once keeps Greek's final sigma
+    (a context rule) as words() sees it, so the n-grams and their hashes are the same."""
+    lowered = text.lower()
+    matches = list(_WORD.finditer(lowered))
+    found = [m.group() for m in matches]
+    starts, ends = [m.start() for m in matches], [m.end() for m in matches]
+    if len(lowered) != len(text):
+        begins = list(itertools.accumulate((len(ch.lower()) for ch in text), initial=0))
+        starts = [bisect.bisect_right(begins, s) - 1 for s in starts]
+        ends = [bisect.bisect_right(begins, e - 1) for e in ends]
+    return WordSpans(found, starts, ends)
 
 
 def hash_strings(grams: list[str]) -> np.ndarray:

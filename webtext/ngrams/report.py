@@ -19,6 +19,12 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
 
 
 def filter_line(results: dict) -> str:
+    """What held the train n-grams: the Bloom filter, or an exact set (overlap.json's "method")."""
+    if results.get("method") == "exact":
+        exact = results["exact"]
+        return (f"Exact set of {exact['items']:,} distinct train {results['n']}-grams (16 bytes each: "
+                f"{exact['bytes'] / 2**20:,.1f} MiB in {exact['parts']} part{'s' * (exact['parts'] > 1)}); "
+                "no false positives")
     bloom = results["bloom"]
     sized_for = max(bloom["sized_for"], 1)
     bits = bloom["bits"] * bloom["parts"]

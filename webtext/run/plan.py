@@ -3,6 +3,10 @@
 A rerun of an output folder keeps the inputs and settings recorded in its stage
 markers (flags given now override them), and starts at the first stage not
 already done with the same fingerprint, unless told where to start.
+
+Eval files to decontaminate with are inputs like the dumps, recorded and reused, but
+each is hashed when a run is planned: the hash is in the decontaminate stage's
+fingerprint, so an edited file reruns it (and shards) though its path is the same.
 """
 
 from importlib import resources
@@ -11,6 +15,7 @@ from typing import NamedTuple
 from webtext.cli import UsageError, build
 from webtext.config import Config, knobs
 from webtext.links.live import ListingSpec
+from webtext.ngrams import eval_sets
 from webtext.run import stages
 
 # The bundled sample: three dumps and the WARC of their pages.
@@ -25,6 +30,7 @@ class Inputs(NamedTuple):
     warcs: list[str]  # glob patterns of WARC files; empty means fetch live
     out: str
     listings: ListingSpec | None = None  # live subreddit listings through praw
+    evals: tuple = ()  # (path, sha256) of each eval file to decontaminate with; empty: no decontamination
 
 
 class Plan(NamedTuple):
@@ -47,6 +53,7 @@ class Request(NamedTuple):
     first: str | None
     last: str
     progress_s: float
+    evals: list[str] | None = None  # eval files to decontaminate with; [] turns it off
 
 
 def sample_path(name: str) -> str:
@@ -76,12 +83,35 @@ def plan_run(request: Request, markers: dict) -> Plan | None:
     warcs = request.warcs or recorded["inputs"].get("warcs") or ([sample_path(SAMPLE_WARC)] if sample else [])
     known = {f.name for f in knobs()}
     base = {k: v for k, v in recorded["config"].items() if k in known} or (SAMPLE_OVERRIDES if sample else {})
-    inputs = Inputs(dumps, warcs, request.out, listings)
     config = build(Config, base, request.settings)
+    inputs = Inputs(dumps, warcs, request.out, listings, eval_inputs(request.evals, recorded, config))
     prints = stages.fingerprints(inputs._asdict(), config.to_dict())
     done = {stage: marker["fingerprint"] for stage, marker in markers.items()}
     first = request.first or stages.first_to_run(done, prints, request.last)
+    if first:
+        check_decontaminated_kept(first, inputs, markers)
     return Plan(inputs, config, first, request.last, request.progress_s, sample) if first else None
+
+
+def eval_inputs(given: list[str] | None, recorded: dict, config: Config) -> tuple:
+    """(path, sha256) of each eval file: those given now, else those the folder's run recorded."""
+    paths = given if given is not None else [path for path, _ in recorded["inputs"].get("evals") or ()]
+    try:
+        eval_sets.named_sets(paths, config.eval_field, config.collision_words)
+        return tuple((path, eval_sets.sha256_of(path)) for path in paths)
+    except ValueError as e:
+        hint = "" if given is not None else " (recorded by the earlier run: --no-decontaminate goes without)"
+        raise UsageError(f"--decontaminate: {e}{hint}") from None
+
+
+def check_decontaminated_kept(first: str, inputs: Inputs, markers: dict) -> None:
+    """A run starting past decontaminate reads what it kept: it must have run with these eval files."""
+    if not inputs.evals or stages.STAGES.index(first) <= stages.STAGES.index("decontaminate"):
+        return
+    recorded = markers.get("decontaminate", {}).get("inputs", {}).get("evals")
+    if [list(pair) for pair in recorded or ()] != [list(pair) for pair in inputs.evals]:
+        raise UsageError(f"--from {first} reads what decontaminate kept, and it has not run with these eval files "
+                         "(or they changed since): --from decontaminate")
 
 
 def _asked(request: Request) -> str:

@@ -154,6 +154,35 @@ def build_report(out_dir: str, manifest: dict) -> dict[str, bytes]:
     return {layout.REPORT: markdown(manifest, hosts, lengths, mix, drops).encode("utf-8"), **plots}
 
 
+def source_rows(counters: dict) -> list[str]:
+    """Table rows of where pages came from: pages per source, the links a source had no page
+    for (the next was asked), and the columnar index's lookups, most first."""
+    outcomes = (("fetched", counts.FETCHED), ("source had none", counts.SOURCE_MISSED),
+                ("columnar lookup", counts.COLUMNAR_LOOKUP))
+    return [f"| {label} | {reason} | {n:,} |" for label, key in outcomes
+            for reason, n in sorted(counts.by_reason(counters, key).items(), key=lambda kv: -kv[1])]
+
+
+def decontamination_lines(manifest: dict) -> list[str]:
+    """The decontaminate stage's section: spans cut per eval set (none without eval files)."""
+    c = manifest["counters"]
+    if counts.DECONTAMINATE_CHECKED not in c:
+        return []
+    collisions, removals = counts.by_reason(c, counts.COLLISIONS), counts.by_reason(c, counts.REMOVALS)
+    dropped = counts.by_reason(c, counts.losses("decontaminate", counts.DROPPED))
+    n = manifest["config"]["collision_words"]
+    return [
+        "## Decontamination", "",
+        f"{c.get(counts.CONTAMINATED, 0):,} of {c[counts.DECONTAMINATE_CHECKED]:,} documents were cut where {n}-grams "
+        f"of the eval files collided: {c.get(counts.SPANS_REMOVED, 0):,} spans, "
+        f"{c.get(counts.CHARS_REMOVED, 0):,} characters; documents dropped: "
+        f"{', '.join(f'{k} {v:,}' for k, v in dropped.items()) or 'none'}; {c.get(counts.COMMON_NGRAMS, 0):,} common "
+        f"{n}-grams ignored. Every cut: {layout.table(layout.CONTAMINATION)}.",
+        "", f"| eval set | colliding {n}-grams | spans cut |", "|---|---:|---:|",
+        *[f"| {name} | {collisions.get(name, 0):,} | {removals[name]:,} |" for name in sorted(removals)], "",
+    ]
+
+
 def markdown(manifest: dict, hosts: Counter, lengths: np.ndarray, mix: dict, drops: dict) -> str:
     totals = manifest["totals"]
     spearman = "n/a (fewer than 3 shared domains)" if mix["spearman"] is None else f"{mix['spearman']:.2f}"
@@ -168,10 +197,13 @@ def markdown(manifest: dict, hosts: Counter, lengths: np.ndarray, mix: dict, dro
         "## Drop reasons per stage", "", f"![drop reasons]({layout.plot('drops')})", "",
         "| stage | reason | records |", "|---|---|---:|",
         *[f"| {stage} | {reason} | {n:,} |" for stage, reasons in drops.items() for reason, n in reasons.items()],
+        "", "## Pages by source", "", "| outcome | source or reason | links |", "|---|---|---:|",
+        *source_rows(manifest["counters"]),
         "", "## Domain mix against WebText", "",
         f"![domain mix]({layout.plot('webtext_domains')})", "",
         f"- documents from domains in OpenAI's top 1,000 WebText domains: {mix['share_in_webtext_top1000']:.1%}",
         f"- rank correlation (Spearman) over the {len(mix['shared'])} shared domains: {spearman}",
         f"- overlap of the top {mix['top']} domains: {mix['top_overlap']}", "",
+        *decontamination_lines(manifest),
     ]
     return "\n".join(lines)

@@ -23,10 +23,17 @@ def summary(counters: dict, seconds: float, out: str) -> str:
         ("  links dropped", *_reasons(counters, losses("links", counts.DROPPED))),
         ("pages fetched", *_reasons(counters, counts.FETCHED)),
         ("  source had none", *_reasons(counters, counts.SOURCE_MISSED)),
+        ("  columnar index rows", c[counts.COLUMNAR_ROWS],
+         f"{c[counts.COLUMNAR_FILES]:,} files, {c[counts.COLUMNAR_CANDIDATES]:,} passed to the join"),
+        ("  columnar lookups", *_reasons(counters, counts.COLUMNAR_LOOKUP)),
         ("  fetches failed", *_reasons(counters, losses("fetch", counts.FAILED))),
         ("documents extracted", c[counts.DOCUMENTS], ""),
         ("  pages dropped", *_reasons(counters, losses("extract", counts.DROPPED))),
         ("duplicates removed", *_reasons(counters, losses("dedup", counts.REMOVED))),
+        ("  contaminated", c[counts.CONTAMINATED],
+         f"{c[counts.SPANS_REMOVED]:,} spans cut, {c[counts.CHARS_REMOVED]:,} chars; "
+         + ", ".join(f"{k} {v:,}" for k, v in counts.by_reason(counters, counts.REMOVALS).items())),
+        ("  contaminated dropped", *_reasons(counters, losses("decontaminate", counts.DROPPED))),
         ("documents written", c[counts.SHARD_DOCUMENTS],
          f"train {c[counts.split_documents('train')]:,}, val {c[counts.split_documents('val')]:,}"),
         ("tokens written", c[counts.SHARD_TOKENS],
@@ -54,7 +61,9 @@ def empty_result(counters: dict, first: str, last: str) -> str | None:
     if c[counts.WARC_DAMAGED] and not c[counts.WARC_RESPONSES] and first in ("links", "fetch"):
         return "no record read from the --warc files: are they WARC files (.warc or .warc.gz)?"
     ran = stages.between(first, last)
+    # decontaminate: None, as without eval files it counts nothing; shards' count catches an empty end.
     ends = {"links": counts.LINKS_KEPT, "fetch": None, "extract": counts.DOCUMENTS, "dedup": counts.UNIQUE,
+            "decontaminate": None,
             "shards": counts.SHARD_DOCUMENTS}
     if ends[last] and not c[ends[last]]:
         return f"the run ended with no {last} output; most lost: {_top_losses(counters, ran)}"
