@@ -86,6 +86,24 @@ class Config:
     dedup_threshold: float = option(0.5, "Jaccard similarity of duplicates")
     num_perm: int = option(128, "MinHash permutations")
     shingle_words: int = option(5, "words per shingle")
+    # Clusters are connected components found in rounds of large-star/small-star
+    # across workers, unrolled (a runner's graph is fixed before it runs). A chain
+    # of n duplicates, the slowest shape measured, needs about log2(n): 20 finish a
+    # million in every label order tried; stars, trees, random graphs and small
+    # clusters of 100,000 need at most 8 (docs/dedup.md). Too few fail the run,
+    # naming this flag, never keep wrong copies; each round costs a little however
+    # few its edges, so no more.
+    dedup_rounds: int = option(20, "large-star/small-star rounds that find duplicate clusters")
+
+    # Decontamination, when eval files are given (--decontaminate FILE ...): GPT-3's rule, every
+    # default GPT-3's number (paper, appendix C; docs/overlap.md, "Decontamination").
+    collision_words: int = option(13, "words an n-gram shared with an eval text has")
+    removal_margin_chars: int = option(200, "characters removed either side of a colliding n-gram")
+    min_piece_chars: int = option(200, "pieces left shorter than this are discarded")
+    max_pieces: int = option(10, "a document cut into more pieces is dropped whole")
+    # Collisions in many documents are common phrases and boilerplate, not a leaked test set.
+    max_collision_documents: int = option(10, "an eval n-gram in more documents than this is ignored (0: none)")
+    eval_field: str = option("text", "the field (JSONL) or column (Parquet) of an eval file's texts")
 
     # Shards: GPT-2 BPE; 128 Mi uint16 tokens is a 256 MiB shard.
     encoding: str = option("gpt2", "gpt2, cl100k_base or o200k_base",
@@ -100,6 +118,8 @@ class Config:
             raise ValueError(f"--karma-rule must be per_post or summed, not {self.karma_rule!r}")
         if not 0.0 < self.dedup_threshold <= 1.0:
             raise ValueError(f"--dedup-threshold must be in (0, 1], not {self.dedup_threshold}")
+        if self.dedup_rounds < 0:
+            raise ValueError(f"--dedup-rounds must be at least 0, not {self.dedup_rounds}")
         if not 0.0 <= self.val_fraction < 1.0:
             raise ValueError(f"--val-fraction must be in [0, 1), not {self.val_fraction}")
         if self.fetch_concurrency < 1 or self.max_per_host < 1:
@@ -107,6 +127,10 @@ class Config:
         if self.capture_window_days < 0 or self.wayback_rate <= 0 or self.commoncrawl_index_rate <= 0:
             raise ValueError("--capture-window-days must be >= 0, --wayback-rate and --commoncrawl-index-rate > 0")
         self.page_sources()  # a mistake in --pages is found before the run starts
+        if self.collision_words < 1 or self.max_pieces < 1:
+            raise ValueError("--collision-words and --max-pieces must be at least 1")
+        if min(self.removal_margin_chars, self.min_piece_chars, self.max_collision_documents) < 0:
+            raise ValueError("--removal-margin-chars, --min-piece-chars and --max-collision-documents must be >= 0")
         if self.shard_tokens <= 0:
             raise ValueError(f"--shard-tokens must be positive, not {self.shard_tokens}")
 

@@ -1,12 +1,20 @@
 """The stages of a run, what each depends on, and which ones a rerun can skip.
 
 Each stage keeps its output under OUT (links.parquet, fetch/ + pages.parquet,
-documents.parquet, duplicates.parquet, shards/) and, once a run finishes, a
+documents.parquet, duplicates.parquet, decontaminated.parquet and
+contamination.parquet when eval files are given, shards/) and, once a run finishes, a
 marker OUT/_stages/<stage>.json holding its fingerprint: a hash of the inputs
 and config fields it depends on, chained with the stage before it. A rerun
 starts at the first stage whose marker is missing or whose fingerprint
 changed, so changing --dedup-threshold reruns dedup and shards only, and
 changing --min-score reruns everything. --from overrides the choice.
+
+decontaminate is optional: without eval files (--decontaminate) it only deletes an earlier
+run's decontamination tables, and shards read what dedup kept, as before the stage existed.
+Its fingerprint holds each eval file's path and content hash (webtext.run.plan hashes them
+now), so editing a file reruns decontaminate and shards, nothing before them. An output
+folder from before the stage existed has no marker for it: its next run starts there,
+rebuilding identical shards once.
 """
 
 import hashlib
@@ -14,7 +22,7 @@ import json
 
 from webtext import layout
 
-STAGES = ("links", "fetch", "extract", "dedup", "shards")
+STAGES = ("links", "fetch", "extract", "dedup", "decontaminate", "shards")
 MARKER_DIR = "_stages"
 
 # Which stage each config field shapes. Fields that change how a stage runs but
@@ -28,14 +36,17 @@ STAGE_FIELDS = {
               "commoncrawl_columnar", "capture_window_days", "wayback_rate", "commoncrawl_index_rate",
               "allow_loopback", "user_agent"),
     "extract": ("min_tokens", "languages", "min_language_score", "extract_time_limit_s"),
-    "dedup": ("dedup_threshold", "num_perm", "shingle_words"),
+    "dedup": ("dedup_threshold", "num_perm", "shingle_words", "dedup_rounds"),
+    "decontaminate": ("collision_words", "removal_margin_chars", "min_piece_chars", "max_pieces",
+                      "max_collision_documents", "eval_field"),
     "shards": ("encoding", "shard_tokens", "val_fraction", "tokenize_threads"),
 }
 # The inputs (webtext.run.plan.Inputs) each stage reads.
-STAGE_INPUTS = {"links": ("dumps", "listings"), "fetch": ("warcs",)}
+STAGE_INPUTS = {"links": ("dumps", "listings"), "fetch": ("warcs",), "decontaminate": ("evals",)}
 # The tables (webtext.layout) a run starting at a stage reads, kept by the stages before it.
+# (shards read layout.DECONTAMINATED instead when eval files are given: webtext.run.plan checks it.)
 READS_KEPT = {"fetch": (layout.LINKS,), "extract": (layout.LINKS,), "dedup": (layout.DOCUMENTS,),
-              "shards": (layout.DOCUMENTS, layout.DUPLICATES)}
+              "decontaminate": (layout.DOCUMENTS, layout.DUPLICATES), "shards": (layout.DOCUMENTS, layout.DUPLICATES)}
 
 
 def between(first: str, last: str) -> list[str]:
