@@ -1,6 +1,7 @@
 """Links stage speed: dump files to links.parquet through Beam, against a bare zstandard + json.loads loop.
 
     PYTHONPATH=. python benchmarks/links_stage.py [--records 300000] [--files 2] [--reposts 0.15] [--repeats 3]
+                                                  [--workers 1,2] [--runners direct,dask]
 
 Writes generated RS_2017-style dumps (benchmarks/reddit_reader.py's records,
 with a share of the link posts reposting an earlier link, as variants that
@@ -9,17 +10,28 @@ over those files:
 
   - the bare loop: zstandard's stream_reader (2 GiB window), lines, json.loads;
   - webtext's reader with the post rules, and with the URL rules too, no Beam;
-  - the whole links stage on Beam's local runner (FnApiRunner), from the dumps
-    to links.parquet and links.txt, with 1 worker process and with 2 (each
-    file is read by one worker).
+  - the whole links stage, as the command builds it (`--until links`), from
+    the dumps to links.parquet and links.txt, on Beam's local runner
+    (FnApiRunner) and on Beam's Dask runner (a LocalCluster on 127.0.0.1,
+    started once per worker count, outside the times), with each worker count
+    (each file is read by one worker). Each stage run is followed by one on
+    tiny dumps (TINY_RECORDS records, as many files): its CPU time is the
+    stage's fixed cost (building and translating the pipeline, starting the
+    local runner's worker processes, scheduling), shown apart.
 
-Every run of the stage must give the same counters. The table quotes medians
-and each contender's speed as a ratio to the bare loop's, by the clock and by
-CPU time (this process's and its worker processes'): on a shared, loaded
-machine the clock moves with the others' load, CPU time far less.
+The contenders take turns, one run each per round, so a change in the
+machine's load falls on all of them alike. Every run of the stage must give the
+same counters. The table quotes medians and each contender's speed as a ratio
+to the bare loop's, by the clock and by CPU time (this process's, its ended
+worker processes' and its live ones', the Dask workers): on a shared, loaded
+machine the clock moves with the others' load, CPU time far less. The CPU
+ratio is the speed per core; less the fixed cost, it is the speed per record
+at any size.
 """
 
 import argparse
+import contextlib
+import glob
 import logging
 import os
 import resource
@@ -27,68 +39,92 @@ import statistics
 import tempfile
 import time
 
+import psutil
 import pyarrow.parquet as pq
 
 from benchmarks import reddit_reader
-from pipelines.links import LinkPosts, MergeByUrl
+from pipelines.pipeline import build
 from pipelines.run import counters_of, make_pipeline
-from pipelines.tables import WriteTable, WriteUrlList
 from webtext import counts, layout
 from webtext.config import Config
+from webtext.run.plan import Inputs
+
+RUNNER_NAMES = {"direct": "local runner", "dask": "Dask"}
+TINY_RECORDS = 200
 
 
-def links_stage(dumps: str, out: str, workers: int) -> dict:
-    """The links stage from the dumps (a glob) to links.parquet and links.txt, without progress lines; its counters."""
-    pipeline = make_pipeline("direct", workers, [])
-    config = Config()
-    links = pipeline | "Posts" >> LinkPosts([dumps], None, config) | "Links" >> MergeByUrl(config)
-    links | "LinksTable" >> WriteTable(out, layout.LINKS)
-    links | "UrlList" >> WriteUrlList(out)
+def links_stage(dumps: str, out: str, engine) -> dict:
+    """The command's links stage (`--until links`) from the dumps (a glob) to links.parquet and links.txt,
+    without progress lines; its counters."""
+    pipeline, read_counters = engine()
+    build(pipeline, Inputs([dumps], [], out), Config(), "links", "links")
     result = pipeline.run()
     result.wait_until_finish()
-    found = counters_of(result)
+    found = read_counters(result)
     rows = pq.read_metadata(os.path.join(out, layout.table(layout.LINKS))).num_rows
     assert rows == found[counts.LINKS_KEPT], (rows, found)
     return found
 
 
+def engine_maker(runner: str, workers: int, clusters: contextlib.ExitStack):
+    """() -> (a new pipeline, its counter reader); a Dask cluster is started here, once, and kept in clusters."""
+    if runner == "direct":
+        return lambda: (make_pipeline("direct", workers, []), counters_of)
+    from pipelines import on_dask  # Dask is an extra
+
+    address = clusters.enter_context(on_dask.cluster(None, workers))
+    # Named as a flag too: make_pipeline's keyword (dask_client_address=) misses the option's
+    # dest ("address"), so without the flag Beam's Client would start a LocalCluster of its own per run.
+    flags = [f"--dask_client_address={address}"]
+    return lambda: (on_dask.make_pipeline(address, flags), on_dask.counters_of)
+
+
 def cpu_seconds() -> float:
-    """CPU time of this process and of its ended children (the local runner's worker processes)."""
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
+    """CPU time of this process, of its ended children (the local runner's workers) and of its live ones (Dask's)."""
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+    live = 0.0
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            times = child.cpu_times()
+            live += times.user + times.system
+    return time.process_time() + ended.ru_utime + ended.ru_stime + live
 
 
-def timed(run, repeats: int) -> tuple[float, float, set]:
-    """The median wall-clock and CPU seconds of `repeats` runs, and the distinct results they returned."""
-    walls, cpus, results = [], [], set()
-    for _ in range(repeats):
-        wall, cpu = time.perf_counter(), cpu_seconds()
-        results.add(repr(run()))
-        walls.append(time.perf_counter() - wall)
-        cpus.append(cpu_seconds() - cpu)
-    return statistics.median(walls), statistics.median(cpus), results
+def timed_once(run) -> tuple[float, float, str]:
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    result = repr(run())
+    return time.perf_counter() - wall, cpu_seconds() - cpu, result
 
 
-def contenders(dumps: list[str], folder: str, workers: list[int]) -> list:
-    """(name, run) of each contender; a stage run writes into a fresh folder."""
+def contenders(folder: str, engines: dict) -> list:
+    """(name, run, run on the tiny input or None) of each contender; a stage run writes into a fresh folder."""
     runs = 0
 
     def every_file(reader):
-        return lambda: sum(reader(path) for path in dumps)
+        return lambda: sum(reader(path) for path in sorted(glob.glob(os.path.join(folder, "RS_*.zst"))))
 
-    def stage(n: int):
+    def stage(engine, dumps: str):
         def run():
             nonlocal runs
             runs += 1
-            return links_stage(os.path.join(folder, "RS_*.zst"), os.path.join(folder, f"out-{runs}"), n)
+            return links_stage(os.path.join(folder, dumps), os.path.join(folder, f"out-{runs}"), engine)
         return run
 
     return [
-        ("bare zstandard + json.loads (baseline)", every_file(reddit_reader.bare_loop)),
-        ("reader + post rules, no Beam", every_file(reddit_reader.webtext_reader)),
-        ("reader + post + URL rules, no Beam", every_file(reddit_reader.webtext_reader_and_urls)),
-        *[(f"links stage, Beam, {n} worker{'s' * (n > 1)}", stage(n)) for n in workers],
+        ("bare zstandard + json.loads (baseline)", every_file(reddit_reader.bare_loop), None),
+        ("reader + post rules, no Beam", every_file(reddit_reader.webtext_reader), None),
+        ("reader + post + URL rules, no Beam", every_file(reddit_reader.webtext_reader_and_urls), None),
+        *[(f"links stage, {RUNNER_NAMES[runner]}, {n} worker{'s' * (n > 1)}", stage(engine, "RS_*.zst"),
+           stage(engine, "tiny/RS_*.zst")) for (runner, n), engine in engines.items()],
     ]
+
+
+def write_inputs(folder: str, args) -> None:
+    """The dumps, and the same number of tiny ones (TINY_RECORDS in all) for the stage's fixed cost."""
+    months = [f"RS_2017-{month + 1:02d}.zst" for month in range(args.files)]
+    reddit_reader.write_dumps([os.path.join(folder, name) for name in months], args.records, args.reposts)
+    os.mkdir(os.path.join(folder, "tiny"))
+    reddit_reader.write_dumps([os.path.join(folder, "tiny", name) for name in months], TINY_RECORDS, args.reposts)
 
 
 def main() -> None:
@@ -98,25 +134,43 @@ def main() -> None:
     parser.add_argument("--reposts", type=float, default=0.15, help="share of link posts that repost an earlier link")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", default="1,2", help="worker processes of the Beam runs")
+    parser.add_argument("--runners", default="direct,dask", help="direct (Beam's local runner), dask, or both")
     args = parser.parse_args()
-    logging.disable(logging.WARNING)  # the local runner's worker processes warn of nothing that matters here
-    with tempfile.TemporaryDirectory() as folder:
-        dumps = [os.path.join(folder, f"RS_2017-{month + 1:02d}.zst") for month in range(args.files)]
-        reddit_reader.write_dumps(dumps, args.records, args.reposts)
-        size = sum(os.path.getsize(path) for path in dumps)
+    logging.disable(logging.WARNING)  # the runners' workers warn of nothing that matters here
+    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as clusters:
+        write_inputs(folder, args)
+        size = sum(os.path.getsize(path) for path in glob.glob(os.path.join(folder, "RS_*.zst")))
         print(f"{args.records:,} records ({args.reposts:.0%} of link posts reposts) in {args.files} files, "
-              f"{size / 2**20:.0f} MiB zstd; median of {args.repeats}\n")
-        print(f"{'contender':<42}{'seconds':>9}{'records/s':>12}{'vs baseline':>13}{'CPU s':>9}{'CPU vs baseline':>17}")
-        baseline, stage_counters = None, set()
-        for name, run in contenders(dumps, folder, [int(w) for w in args.workers.split(",")]):
-            wall, cpu, results = timed(run, args.repeats)
-            baseline = baseline or (wall, cpu)
-            if name.startswith("links stage"):
-                stage_counters |= results
-            print(f"{name:<42}{wall:>9.2f}{args.records / wall:>12,.0f}{baseline[0] / wall:>12.2f}x"
-                  f"{cpu:>9.2f}{baseline[1] / cpu:>16.2f}x")
-        assert len(stage_counters) == 1, f"the stage's counters differ between runs: {stage_counters}"
-        print(f"\ncounters of every stage run: {stage_counters.pop()}")
+              f"{size / 2**20:.0f} MiB zstd; median of {args.repeats}, contenders in turn\n")
+        engines = {(runner, int(n)): engine_maker(runner, int(n), clusters)
+                   for runner in args.runners.split(",") for n in args.workers.split(",")}
+        named = contenders(folder, engines)
+        timings = {name: ([], []) for name, _, _ in named}
+        for _ in range(args.repeats):
+            for name, run, tiny_run in named:
+                timings[name][0].append(timed_once(run))
+                if tiny_run:
+                    timings[name][1].append(timed_once(tiny_run))
+        print_table(timings, args.records)
+
+
+def print_table(timings: dict, records: int) -> None:
+    """Medians, ratios to the first contender (the baseline), and each stage's fixed cost (its tiny run's CPU)."""
+    print(f"{'contender':<42}{'seconds':>9}{'records/s':>12}{'vs baseline':>13}{'CPU s':>9}{'CPU vs baseline':>17}"
+          f"{'fixed CPU s':>13}{'CPU vs baseline, less fixed':>29}")
+    baseline = None
+    for name, (runs, tiny_runs) in timings.items():
+        wall, cpu = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+        baseline = baseline or (wall, cpu)
+        line = (f"{name:<42}{wall:>9.2f}{records / wall:>12,.0f}{baseline[0] / wall:>12.2f}x"
+                f"{cpu:>9.2f}{baseline[1] / cpu:>16.2f}x")
+        if tiny_runs:
+            fixed = statistics.median(r[1] for r in tiny_runs)
+            line += f"{fixed:>13.2f}{baseline[1] / (cpu - fixed):>28.2f}x"
+        print(line)
+    stage_counters = {r[2] for name, (runs, _) in timings.items() if name.startswith("links stage") for r in runs}
+    assert len(stage_counters) == 1, f"the stage's counters differ between runs: {stage_counters}"
+    print(f"\ncounters of every stage run: {stage_counters.pop()}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ parsed and filtered in one step, and only the posts kept leave it, as small
 since a Beam counter update per record costs more than parsing the record.
 """
 
-from collections import Counter
+import zlib
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 
 import apache_beam as beam
@@ -27,6 +28,8 @@ STAGE = "links"
 # What leaves the reading: the normalised URL and the post. Typed, so Beam
 # encodes it with its tuple, string and integer coders rather than pickling.
 KEYED_POST = tuple[str, posts.Post]
+# The groups posts are merged by URL in (MergeByUrl): each holds 1/URL_GROUPS of the posts.
+URL_GROUPS = 1024
 
 
 def count_all(tally: Counter) -> None:
@@ -36,30 +39,38 @@ def count_all(tally: Counter) -> None:
 
 
 def dump_submissions(path: str, tally: Counter) -> Iterator[Submission]:
-    """Each submission of one dump file; bad lines and damage are tallied."""
+    """Each submission of one dump file; its lines, bad lines and damage are tallied."""
     tally[counts.DUMP_FILES] += 1
-    # Decompression is ours: Beam's zstd reader lacks the 2 GiB window the dumps need.
-    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as raw:
-        for record in reddit.read_submissions(raw, path):
-            if not isinstance(record, Dropped):
-                tally[counts.DUMP_LINES] += 1
-                yield record
-                continue
-            if record.reason != "damaged_file":  # the file's damage, not a line
-                tally[counts.DUMP_LINES] += 1
-            tally[counts.lost(STAGE, counts.SKIPPED, record.reason)] += 1
+    lines = 0  # a local count, added to the tally at the end: a counter update per line costs more
+    try:
+        # Decompression is ours: Beam's zstd reader lacks the 2 GiB window the dumps need.
+        with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as raw:
+            for record in reddit.read_submissions(raw, path):
+                if not isinstance(record, Dropped):
+                    lines += 1
+                    yield record
+                    continue
+                if record.reason != "damaged_file":  # the file's damage, not a line
+                    lines += 1
+                tally[counts.lost(STAGE, counts.SKIPPED, record.reason)] += 1
+    finally:
+        tally.update(+Counter({counts.DUMP_LINES: lines}))  # no zero: a counter is made only for what happened
 
 
 def link_posts(submissions: Iterable[Submission], config: Config, tally: Counter) -> Iterator[KEYED_POST]:
     """The posts that can give WebText a link, keyed by normalised URL; each tallied as kept or dropped."""
-    for sub in submissions:
-        tally[counts.SUBMISSIONS] += 1
-        url = posts.post_url(sub, config)
-        if isinstance(url, Dropped):
-            tally[counts.lost(STAGE, counts.POST_DROPPED, url.reason)] += 1
-            continue
-        tally[counts.POSTS_KEPT] += 1
-        yield url, posts.as_post(sub)
+    kept, dropped = 0, Counter()  # counted here, by reason, and tallied at the end under the counters' names
+    try:
+        for sub in submissions:
+            url = posts.post_url(sub, config)
+            if isinstance(url, Dropped):
+                dropped[url.reason] += 1
+                continue
+            kept += 1
+            yield url, posts.as_post(sub)
+    finally:
+        tally.update({counts.lost(STAGE, counts.POST_DROPPED, reason): n for reason, n in dropped.items()})
+        tally.update(+Counter({counts.SUBMISSIONS: kept + dropped.total(), counts.POSTS_KEPT: kept}))  # no zeros
 
 
 def read_dump_posts(path: str, config: Config) -> Iterator[KEYED_POST]:
@@ -138,31 +149,44 @@ class KeepLinkPosts(CountedPerBundle):
         yield from link_posts([sub], self.config, self.tally)
 
 
-class MergeLink(CountedPerBundle):
-    """The Link of one normalised URL from all its posts, unless the link rules drop it."""
+def url_group(keyed_post: KEYED_POST) -> tuple[int, KEYED_POST]:
+    """(the group of its URL, the keyed post): a hash every worker computes alike (Python's hash() is salted)."""
+    return zlib.crc32(keyed_post[0].encode()) % URL_GROUPS, keyed_post
+
+
+class MergeLinks(CountedPerBundle):
+    """The Link of each normalised URL of a group from all its posts, unless the link rules drop it."""
 
     def __init__(self, config: Config):
         self.config = config
 
-    def process(self, url_and_posts):
-        url, url_posts = url_and_posts
-        link = posts.link_of(url, url_posts)
-        dropped = posts.check_link(link, self.config)
-        if dropped:
-            self.tally[counts.lost(STAGE, counts.DROPPED, dropped.reason)] += 1
-            return
-        self.tally[counts.LINKS_KEPT] += 1
-        self.tally[counts.REPOSTS] += len(link.post_ids) - 1
-        yield link
+    def process(self, group_and_posts):
+        by_url = defaultdict(list)
+        for url, post in group_and_posts[1]:
+            by_url[url].append(post)
+        for url, url_posts in by_url.items():
+            link = posts.link_of(url, url_posts)
+            dropped = posts.check_link(link, self.config)
+            if dropped:
+                self.tally[counts.lost(STAGE, counts.DROPPED, dropped.reason)] += 1
+                continue
+            self.tally[counts.LINKS_KEPT] += 1
+            self.tally[counts.REPOSTS] += len(link.post_ids) - 1
+            yield link
 
 
 class MergeByUrl(beam.PTransform):
     """(normalised URL, post) pairs -> one Link per URL.
 
-    A GroupByKey, not a CombineFn: a lifted combiner (local runner, Dataflow)
-    merges a bundle's reposts before the shuffle, but reposts are few (6% of
-    the kept posts in benchmarks/links_stage.py) and the lifting cost more CPU
-    than it saved there (docs/benchmarks.md).
+    The posts are grouped by a hash of their URL into URL_GROUPS groups (a
+    GroupByKey), and by URL within a group here: a runner's group per URL
+    costs it a key, a list and two DoFn calls per URL (the grouping's and
+    ours), and keeps a list per URL alive for the garbage collector to walk,
+    where a thousand groups cost next to nothing. Not a CombineFn: a lifted
+    combiner (local runner, Dataflow) merges a bundle's reposts before the
+    shuffle, but reposts are few (6% of the kept posts in
+    benchmarks/links_stage.py) and the lifting cost more CPU than it saved
+    there (docs/benchmarks.md).
     """
 
     def __init__(self, config: Config):
@@ -172,8 +196,9 @@ class MergeByUrl(beam.PTransform):
     def expand(self, keyed_posts):
         return (
             keyed_posts
-            | "ByUrl" >> beam.GroupByKey()
-            | "Merge" >> beam.ParDo(MergeLink(self.config)).with_output_types(Link)
+            | "UrlGroup" >> beam.Map(url_group).with_output_types(tuple[int, KEYED_POST])
+            | "ByUrlGroup" >> beam.GroupByKey()
+            | "Merge" >> beam.ParDo(MergeLinks(self.config)).with_output_types(Link)
         )
 
 

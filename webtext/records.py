@@ -141,7 +141,3 @@ def arrow_schema(record: type) -> pa.Schema:
     """The Parquet/Arrow schema of a flat record type, field for field."""
     return pa.schema([(name, _arrow_type(kind)) for name, kind in typing.get_type_hints(record).items()])
 
-
-def as_row(record) -> dict:
-    """A record as a table row (sequences as lists)."""
-    return {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in record._asdict().items()}

@@ -1,9 +1,10 @@
 """URL normalisation and the URL rules of WebText: no Wikipedia, no Reddit, no media.
 
-Two posts link to the same page when their normalised URLs are equal: w3lib's
-canonicalize_url (query order, percent-encoding, fragments, host case) plus
-what it leaves alone: scheme, a leading "www.", default ports, a trailing
-slash, and tracking parameters.
+Two posts link to the same page when their normalised URLs are equal: the
+canonical form (webtext.canonical: w3lib's rules for query order,
+percent-encoding, dot segments, fragments, host case) plus what it leaves
+alone: scheme, a leading "www.", default ports, a trailing slash, and tracking
+parameters.
 
 Blocked hosts live in readable lists under webtext/data/blocklists/. A host is
 blocked when it, or a parent domain down to its registered domain (found with
@@ -13,15 +14,17 @@ tldextract's bundled public suffix list, never downloaded), is listed.
 import functools
 import importlib.resources
 import posixpath
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import tldextract
-from w3lib.url import canonicalize_url
 
+from webtext.canonical import canonical_parts
 from webtext.drops import Dropped
 
 TRACKING_PARAMS = frozenset("fbclid gclid dclid msclkid mc_cid mc_eid yclid igshid".split())
 DEFAULT_PORTS = {"http": 80, "https": 443}
+_NETLOC_END = re.compile("[/?#]")
 # Checked in this order: the first list naming a host gives the reason.
 BLOCKLISTS = (("wikipedia", "wikipedia.txt"), ("reddit_host", "reddit.txt"), ("media_host", "media.txt"))
 
@@ -58,19 +61,38 @@ def _is_tracking(param: str) -> bool:
 
 def normalise_url(url: str) -> str:
     """The canonical form of an http(s) URL; ValueError if it is not one."""
-    parts = urlsplit(canonicalize_url(url.strip(), keep_fragments=False))
-    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
-        raise ValueError(f"not an http(s) URL: {url!r}")
+    scheme, netloc, path, query = canonical_parts(url.strip())
+    netloc = _normal_netloc(scheme, netloc)
+    path = path.rstrip("/") or "/"
+    if query:
+        query = _without_tracking(query)
+    if not netloc:  # a host of dots only: written as urllib writes it
+        return urlunsplit(("https", netloc, path, query, ""))
+    # http and https name the same document for WebText's purposes.
+    return f"https://{netloc}{path}?{query}" if query else f"https://{netloc}{path}"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normal_netloc(scheme: str, canonical_netloc: str) -> str:
+    """The host without "www." or trailing dots, and the port unless it is the scheme's own; ValueError if no host.
+
+    Cached: hosts repeat. Read by urllib, as the whole URL was before the canonical form was our own.
+    """
+    parts = urlsplit(f"{scheme}://{canonical_netloc}")
+    if not parts.hostname:
+        raise ValueError(f"no host in {canonical_netloc!r}")
     host = parts.hostname.rstrip(".")
     host = host[4:] if host.startswith("www.") else host
     port = parts.port
-    netloc = host if port in (None, DEFAULT_PORTS[parts.scheme]) else f"{host}:{port}"
-    path = parts.path.rstrip("/") or "/"
-    query = parts.query
-    if query:
-        query = urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _is_tracking(k)])
-    # http and https name the same document for WebText's purposes.
-    return urlunsplit(("https", netloc, path, query, ""))
+    return host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+
+
+def _without_tracking(query: str) -> str:
+    """A canonical query less its tracking parameters."""
+    if "%" in query:  # decoded and encoded again as before, where that changes it (bytes that are not UTF-8)
+        return urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _is_tracking(k)])
+    # Without "%", a canonical query is only unreserved characters, "+", "=" and "&": what urllib gives back.
+    return "&".join([field for field in query.split("&") if not _is_tracking(field.partition("=")[0])])
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -89,11 +111,18 @@ def host_block_reason(host: str) -> str | None:
 
 
 def check_url(normalised_url: str) -> Dropped | None:
-    """Why WebText does not take this (normalised) URL, or None if it does."""
-    parts = urlsplit(normalised_url)
-    reason = host_block_reason(parts.hostname or "")
+    """Why WebText does not take this URL (as normalise_url writes it: "https://..."), or None if it does."""
+    netloc_end = _NETLOC_END.search(normalised_url, len("https://"))
+    cut = netloc_end.start() if netloc_end else len(normalised_url)
+    reason = _netloc_block_reason(normalised_url[len("https://"):cut])
     if reason:
         return Dropped(reason)
-    if posixpath.splitext(parts.path)[1].lower() in NON_HTML_EXTENSIONS:
+    path = normalised_url[cut:].partition("?")[0]
+    if posixpath.splitext(path)[1].lower() in NON_HTML_EXTENSIONS:
         return Dropped("non_html_extension")
     return None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _netloc_block_reason(netloc: str) -> str | None:
+    return host_block_reason(urlsplit(f"//{netloc}").hostname or "")

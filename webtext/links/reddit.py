@@ -113,8 +113,13 @@ def iter_blocks(raw: BinaryIO, name: str) -> Iterator[bytes]:
         yield tail
 
 
-class _Fields(msgspec.Struct):
-    """The fields WebText reads; the decoder skips every other field unparsed."""
+class _Fields(msgspec.Struct, gc=False):
+    """The fields WebText reads; the decoder skips every other field unparsed.
+
+    Untracked by the garbage collector (its fields cannot hold a cycle): a block's
+    thousands of them, alive together, would otherwise set off collections
+    that walk every object of a Beam worker.
+    """
 
     id: str | None = None
     url: str | None = None
