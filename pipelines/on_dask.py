@@ -36,7 +36,7 @@ def cluster(address: str | None, workers: int):
 def make_pipeline(address: str, beam_args: list[str]) -> beam.Pipeline:
     with Client(address) as client:
         client.run(take_tally)  # what an earlier job on this cluster counted is not this run's
-    options = PipelineOptions(beam_args, dask_client_address=address)
+    options = PipelineOptions(beam_args, address=address)  # the flag is --dask_client_address; its dest is "address"
     return beam.Pipeline(runner=DaskRunner(), options=options)
 
 

@@ -70,3 +70,7 @@ def test_the_sample_on_a_dask_cluster_matches_the_local_runner(dask_address, tmp
     assert on_dask == local
     assert _shards(tmp_path / "dask") == _shards(tmp_path / "local")
     assert _marker_counts(tmp_path / "dask") == _marker_counts(tmp_path / "local")
+    # The work ran on the cluster given, across both its workers (not on a cluster of Beam's own).
+    with distributed.Client(dask_address) as client:
+        executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
+    assert len(executed) == 2 and all(count > 0 for count in executed.values()), executed
