@@ -153,8 +153,8 @@ def _removed_and_kept(key_and_neighbours, rounds: int):
 class Clusters(beam.PTransform):
     """Duplicate edges (rank, rank) -> (removed url, kept url) for every cluster member but the kept.
 
-    Connected components across workers: `rounds` large-star/small-star rounds
-    (a runner's graph is fixed before it runs), then a check that every cluster
+    Connected components across workers: `rounds` (--dedup-rounds) large-star/small-star
+    rounds (a runner's graph is fixed before it runs), then a check that every cluster
     became a star around its best-ranked document, which fails the run with
     components.NotConverged if one did not.
     """
@@ -219,7 +219,7 @@ class NearDuplicates(beam.PTransform):
         return (
             edges
             | "Ends" >> beam.Map(lambda edge: edge[:2])
-            | "Clusters" >> Clusters(components.ROUNDS)
+            | "Clusters" >> Clusters(self.config.dedup_rounds)
             | "TableSimilarity" >> PairSimilarity(shingled)
             | "NearRow" >> beam.Map(lambda e: removal(e[0].url, e[1].url, e[2], "near")).with_output_types(Duplicate)
         )

@@ -13,9 +13,14 @@ import pytest
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipelines.dedup import Clusters
+from pipelines.dedup import Clusters, Deduplicate
+from webtext import cli, collect
+from webtext.config import Config
 from webtext.dedup import components
 from webtext.dedup.duplicates import Rank
+from webtext.records import Document
+
+ROUNDS = Config().dedup_rounds  # the pipeline's default
 
 
 def union_find(edges) -> dict:
@@ -69,7 +74,7 @@ def graphs(n: int) -> dict:
 @pytest.mark.parametrize("n", [50, 3000])
 def test_components_equal_union_finds(n):
     for name, edges in graphs(n).items():
-        assert components.centres(shuffled(edges, n)) == union_find(edges), name
+        assert components.centres(shuffled(edges, n), ROUNDS) == union_find(edges), name
 
 
 @pytest.mark.parametrize("n", [50, 300])
@@ -96,7 +101,7 @@ def test_the_best_ranked_member_is_kept_whatever_the_edge_order():
     for order in itertools.permutations(edges):
         for flipped in itertools.product([False, True], repeat=len(order)):
             directed = [(y, x) if flip else (x, y) for (x, y), flip in zip(order, flipped)]
-            assert components.centres(directed) == {b: a, c: a, d: e}
+            assert components.centres(directed, ROUNDS) == {b: a, c: a, d: e}
 
 
 def _rank(label: int) -> Rank:
@@ -114,11 +119,47 @@ def test_beam_clusters_equal_union_finds():
     n, edges = 40, []
     for i, shape in enumerate(graphs(n).values()):  # every shape in one run, each its own labels
         edges += [(a + i * n, b + i * n) for a, b in shape]
-    _run_clusters(shuffled(edges, 6), components.ROUNDS)
+    _run_clusters(shuffled(edges, 6), ROUNDS)
 
 
-def test_too_few_rounds_fail_naming_the_knob():
-    with pytest.raises(components.NotConverged, match=re.escape(components.KNOB)):
+def test_too_few_rounds_fail_naming_the_flag():
+    with pytest.raises(components.NotConverged, match=re.escape("raise --dedup-rounds above 2")):
         components.centres(chain(range(64)), rounds=2)
-    with pytest.raises(Exception, match=re.escape(components.KNOB)):  # the runner may wrap it
+    with pytest.raises(components.NotConverged, match=re.escape("raise --dedup-rounds above 2")):  # type kept
         _run_clusters(chain(range(64)), rounds=2)
+
+
+def _word(j: int) -> str:
+    """A distinct word for each j, in letters: dedup folds digits to 0."""
+    return "".join("abcdefghijklmnopqrstuvwxyz"[int(d)] for d in f"{j:04d}")
+
+
+def _chain_document(i: int) -> Document:
+    """Link i of a chain of near duplicates, ranked by its place: words 40i to 40i+300, so
+    the Jaccard (word 5-grams) of neighbours is 0.76 (LSH misses one pair in 1,000), of the
+    next-but-one 0.57, of those further apart under the threshold."""
+    words = [_word(j) for j in range(40 * i, 40 * i + 300)]
+    return Document(f"https://a.com/{i}", "a.com", "", " ".join(words), "en", len(words), i, i, 1500000000, [])
+
+
+def test_a_too_small_dedup_rounds_on_a_long_chain_fails_in_one_line_naming_the_flag(capsys):
+    args, _ = collect.parse_args(["--dedup-rounds", "1"])
+    config = Config(**cli.given(args, Config))
+    docs = [_chain_document(i) for i in range(32)]  # a chain of 32 needs about log2(32) rounds
+    with beam.Pipeline(runner=FnApiRunner()) as p:  # one cluster, kept as its best-ranked document
+        unique, _ = p | beam.Create(docs) | Deduplicate(Config())
+        assert_that(unique | beam.Map(lambda doc: doc.url), equal_to(["https://a.com/31"]))
+
+    def dedup_stage():
+        with beam.Pipeline(runner=FnApiRunner()) as p:
+            p | beam.Create(docs) | Deduplicate(config)
+
+    assert cli.run_command(collect.PROG, dedup_stage) == 2
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert error.startswith(f"{collect.PROG}: error: dedup: 1 rounds of large-star/small-star did not finish")
+    assert "raise --dedup-rounds above 1" in error
+
+
+def test_dedup_rounds_may_not_be_negative():
+    with pytest.raises(ValueError, match=re.escape("--dedup-rounds must be at least 0, not -1")):
+        Config(dedup_rounds=-1)

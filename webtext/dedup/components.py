@@ -12,36 +12,33 @@ along the way are kept as they are rather than deduplicated with another
 shuffle: the work per round stays at most that of the first.
 
 A runner's graph is fixed before it runs, so the rounds are unrolled to a
-fixed number (ROUNDS) and a last grouping checks that every component is a
-star; if one is not, the run fails (NotConverged) rather than keep the wrong
-copies. `rounds_needed` and `centres` run the same functions on one machine,
-for tests and for benchmarks/dedup_components.py, which measured the rounds.
+fixed number (Config.dedup_rounds, --dedup-rounds) and a last grouping checks
+that every component is a star; if one is not, the run fails (NotConverged)
+rather than keep the wrong copies. `rounds_needed` and `centres` run the same
+functions on one machine, for tests and for benchmarks/dedup_components.py,
+which measured the rounds.
 """
 
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Iterator
 from typing import TypeVar
 
+from webtext.cli import UsageError
+
 Node = TypeVar("Node", bound=Hashable)
 Edge = tuple[Node, Node]
 
-# Large-star/small-star rounds unrolled in the pipeline (benchmarks/dedup_components.py).
-# A chain of n nodes, the slowest shape measured, needs about log2(n): 20 for a
-# million in each label order measured; random graphs, random trees, stars and
-# many small components of 100,000 nodes need at most 8. Each round costs about
-# 0.05 s of CPU on the local runner however few its edges, so no more rounds.
-ROUNDS = 20
-KNOB = "webtext.dedup.components.ROUNDS"
+# The flag that sets the rounds (Config.dedup_rounds, whose comment says why 20).
+KNOB = "--dedup-rounds"
 
 
-class NotConverged(RuntimeError):
-    """The unrolled rounds were too few for a component: its copies are not yet known."""
+class NotConverged(UsageError):
+    """The unrolled rounds were too few for a component: its copies are not yet known.
 
-    def __init__(self, rounds: int, node):
-        super().__init__(
-            f"dedup: {rounds} rounds of large-star/small-star did not finish the duplicate clusters "
-            f"({node!r} is not yet linked to its cluster's kept copy alone); raise {KNOB} above {rounds}"
-        )
+    A UsageError, one line naming the flag that fixes it. Made from its message
+    alone, so a runner that re-raises it with the step's name added (Beam's
+    local runner) keeps its type.
+    """
 
 
 def both_ways(edge: Edge) -> list[Edge]:
@@ -102,7 +99,10 @@ def checked_centre(node: Node, neighbours: Iterable[Node], rounds: int) -> Node:
     """centre(node, neighbours), or NotConverged after `rounds` rounds."""
     found = centre(node, neighbours)
     if found is None:
-        raise NotConverged(rounds, node)
+        raise NotConverged(
+            f"dedup: {rounds} rounds of large-star/small-star did not finish the duplicate clusters "
+            f"({node!r} is not yet linked to its cluster's kept copy alone); raise {KNOB} above {rounds}"
+        )
     return found
 
 
@@ -132,7 +132,7 @@ def rounds_needed(edges: Iterable[Edge]) -> int:
     return rounds
 
 
-def centres(edges: Iterable[Edge], rounds: int = ROUNDS) -> dict:
+def centres(edges: Iterable[Edge], rounds: int) -> dict:
     """{node: its component's smallest node} for every node but those smallest, as the pipeline computes it."""
     for _ in range(rounds):
         edges = one_round(edges)
