@@ -10,8 +10,10 @@ isolated pairs; and the worst label order of every chain of up to 9 nodes
 (all orders tried). Stage: the dedup step on the bundled sample (`--from dedup
 --until dedup` over a folder built to extract), on the local runner
 (FnApiRunner, one process), wall and CPU seconds, median of --stage-repeats,
-with ROUNDS set to each of --stage-rounds. The "before" of docs/dedup.md is
+with --dedup-rounds set to each of --stage-rounds. The "before" of docs/dedup.md is
 stage_table run the same way at the commit before (union-find on one worker).
+The clusters' stage on a million edges, against union-find on one worker:
+benchmarks/components_stage.py.
 """
 
 import argparse
@@ -27,6 +29,7 @@ import time
 from pathlib import Path
 
 from webtext import collect
+from webtext.config import Config
 from webtext.dedup import components
 from webtext.sample import make
 
@@ -108,7 +111,7 @@ def timed_run(argv: list[str]) -> tuple[float, float]:
 
 
 def stage_table(repeats: int, rounds_list: list[int]) -> None:
-    """The dedup step's seconds on the bundled sample, for each ROUNDS."""
+    """The dedup step's seconds on the bundled sample, for each --dedup-rounds."""
     with tempfile.TemporaryDirectory() as tmp:
         sample, out = Path(tmp) / "input", Path(tmp) / "out"
         make.main([str(sample), "--scale", "1"])
@@ -116,10 +119,10 @@ def stage_table(repeats: int, rounds_list: list[int]) -> None:
         common = [str(out), *inputs, "--progress-s", "0"]
         timed_run([*common, "--until", "extract"])
         print(f"\ndedup step on the bundled sample, FnApiRunner, median of {repeats}\n")
-        print(f"{'ROUNDS':>7}{'wall s':>9}{'CPU s':>9}")
+        print(f"{'rounds':>7}{'wall s':>9}{'CPU s':>9}")
         for rounds in rounds_list:
-            components.ROUNDS = rounds  # read when the pipeline is built
-            runs = [timed_run([*common, "--from", "dedup", "--until", "dedup"]) for _ in range(repeats)]
+            argv = [*common, "--from", "dedup", "--until", "dedup", "--dedup-rounds", str(rounds)]
+            runs = [timed_run(argv) for _ in range(repeats)]
             wall, cpu = (statistics.median(times) for times in zip(*runs))
             print(f"{rounds:>7}{wall:>9.2f}{cpu:>9.2f}")
 
@@ -128,7 +131,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--max-chain", type=int, default=1_000_000)
     parser.add_argument("--stage-repeats", type=int, default=5)
-    parser.add_argument("--stage-rounds", default=f"{components.ROUNDS}")
+    parser.add_argument("--stage-rounds", default=f"{Config().dedup_rounds}")
     args = parser.parse_args()
     rounds_table(args.max_chain)
     stage_table(args.stage_repeats, [int(r) for r in args.stage_rounds.split(",") if r])
