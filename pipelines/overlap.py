@@ -21,7 +21,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from pipelines.tables import WriteOneFile, create
 from webtext.ngrams import eval_sets, grams
-from webtext.ngrams.bloom import BloomBuilder, BloomFilter, BloomSpec
+from webtext.ngrams.bloom import BloomBuilder, BloomSpec
 from webtext.ngrams.exact import BYTES_PER_NGRAM, ExactSpec, NgramSet, NgramSetBuilder
 from webtext.ngrams.report import VAL_SET
 from webtext.shards import shard_format
@@ -41,7 +41,22 @@ def by_part(text: str, n: int, spec: BloomSpec | ExactSpec):
     return list(spec.split(grams.ngram_hashes(text, n)).items())
 
 
-class BuildFilter(beam.CombineFn):
+class BuilderCombine(beam.CombineFn):
+    """A CombineFn over a builder (BloomBuilder, NgramSetBuilder): partial builders merge into the
+    first, and the last one builds the result."""
+
+    def merge_accumulators(self, builders):
+        builders = iter(builders)
+        first = next(builders)
+        for other in builders:
+            first.merge(other)
+        return first
+
+    def extract_output(self, builder):
+        return builder.build()
+
+
+class BuildFilter(BuilderCombine):
     """Hashes of one part -> its BloomFilter; partial results merge by concatenation or OR."""
 
     def __init__(self, spec: BloomSpec):
@@ -53,18 +68,8 @@ class BuildFilter(beam.CombineFn):
     def add_input(self, builder, hashes):
         return builder.add(hashes)
 
-    def merge_accumulators(self, builders):
-        builders = iter(builders)
-        first = next(builders)
-        for other in builders:
-            first.merge(other)
-        return first
 
-    def extract_output(self, builder) -> BloomFilter:
-        return builder.build()
-
-
-class BuildNgramSet(beam.CombineFn):
+class BuildNgramSet(BuilderCombine):
     """(label, hashes) -> one NgramSet; partial results merge by concatenation."""
 
     def create_accumulator(self):
@@ -73,16 +78,6 @@ class BuildNgramSet(beam.CombineFn):
     def add_input(self, builder, label_and_hashes):
         label, hashes = label_and_hashes
         return builder.add(hashes, label)
-
-    def merge_accumulators(self, builders):
-        builders = iter(builders)
-        first = next(builders)
-        for other in builders:
-            first.merge(other)
-        return first
-
-    def extract_output(self, builder) -> NgramSet:
-        return builder.build()
 
 
 class BuildExactSet(BuildNgramSet):
