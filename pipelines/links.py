@@ -3,8 +3,12 @@
 The stage reads hundreds of millions of records and keeps a small share, so
 Beam's share of the work per record is kept near nothing: a dump file is read,
 parsed and filtered in one step, and only the posts kept leave it, as small
-(url, post) tuples; counts are added up per file or bundle and counted once,
-since a Beam counter update per record costs more than parsing the record.
+(url, post) tuples in lists, one per URL group; the links leave the merge as a
+list per group too. A runner's cost is per element (Beam's Dask runner's most
+of all: wrapping, hashing and invoking each one), so lists of a few dozen to
+thousands cost it next to nothing per post. Counts are added up per file or
+bundle and counted once, since a Beam counter update per record costs more
+than parsing the record.
 """
 
 import zlib
@@ -17,6 +21,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from pipelines.counters import count
 from pipelines.files import input_files
+from pipelines.neutral import Widen
 from webtext import counts
 from webtext.config import Config
 from webtext.drops import Dropped
@@ -30,6 +35,10 @@ STAGE = "links"
 KEYED_POST = tuple[str, posts.Post]
 # The groups posts are merged by URL in (MergeByUrl): each holds 1/URL_GROUPS of the posts.
 URL_GROUPS = 1024
+# (URL group, its posts): what leaves a dump file's reading, a list per group and flush.
+POST_GROUP = tuple[int, list[KEYED_POST]]
+# Posts a reader holds before it lets its groups' lists go: tens of MB, and lists of ~64 posts a group.
+FLUSH_POSTS = 65_536
 
 
 def count_all(tally: Counter) -> None:
@@ -73,10 +82,28 @@ def link_posts(submissions: Iterable[Submission], config: Config, tally: Counter
         tally.update(+Counter({counts.SUBMISSIONS: kept + dropped.total(), counts.POSTS_KEPT: kept}))  # no zeros
 
 
-def read_dump_posts(path: str, config: Config) -> Iterator[KEYED_POST]:
-    """The posts of one dump file that can give WebText a link; the file's counts added once, at its end."""
+def url_group(url: str) -> int:
+    """The group a URL's posts are merged in: a hash every worker computes alike (Python's hash() is salted)."""
+    return zlib.crc32(url.encode()) % URL_GROUPS
+
+
+def by_url_group(keyed_posts: Iterable[KEYED_POST], flush_at: int = FLUSH_POSTS) -> Iterator[POST_GROUP]:
+    """The posts in a list per URL group, each group's list let go when flush_at posts are held, and at the end."""
+    groups, held = defaultdict(list), 0
+    for keyed_post in keyed_posts:
+        groups[url_group(keyed_post[0])].append(keyed_post)
+        held += 1
+        if held == flush_at:
+            yield from groups.items()
+            groups, held = defaultdict(list), 0
+    yield from groups.items()
+
+
+def read_dump_posts(path: str, config: Config) -> Iterator[POST_GROUP]:
+    """The posts of one dump file that can give WebText a link, by URL group; the file's counts added once,
+    at its end."""
     tally = Counter()
-    yield from link_posts(dump_submissions(path, tally), config, tally)
+    yield from by_url_group(link_posts(dump_submissions(path, tally), config, tally))
     count_all(tally)
 
 
@@ -94,7 +121,7 @@ class DumpPosts(beam.PTransform):
         self.config = config
 
     def expand(self, pbegin):
-        read = beam.FlatMap(read_dump_posts, self.config).with_output_types(KEYED_POST)
+        read = beam.FlatMap(read_dump_posts, self.config).with_output_types(POST_GROUP)
         return spread_files(pbegin, self.files) | "Read" >> read
 
 
@@ -138,32 +165,29 @@ class ReadListings(beam.PTransform):
         )
 
 
-@beam.typehints.with_output_types(KEYED_POST)
+@beam.typehints.with_output_types(POST_GROUP)
 class KeepLinkPosts(CountedPerBundle):
-    """Submissions that can give WebText a link, keyed by normalised URL."""
+    """Submissions that can give WebText a link, keyed by normalised URL, each in a list of its URL group."""
 
     def __init__(self, config: Config):
         self.config = config
 
     def process(self, sub: Submission):
-        yield from link_posts([sub], self.config, self.tally)
-
-
-def url_group(keyed_post: KEYED_POST) -> tuple[int, KEYED_POST]:
-    """(the group of its URL, the keyed post): a hash every worker computes alike (Python's hash() is salted)."""
-    return zlib.crc32(keyed_post[0].encode()) % URL_GROUPS, keyed_post
+        yield from by_url_group(link_posts([sub], self.config, self.tally))
 
 
 class MergeLinks(CountedPerBundle):
-    """The Link of each normalised URL of a group from all its posts, unless the link rules drop it."""
+    """The Links of a URL group, each normalised URL's from all its posts, unless the link rules drop it."""
 
     def __init__(self, config: Config):
         self.config = config
 
-    def process(self, group_and_posts):
+    def process(self, group_and_lists):
         by_url = defaultdict(list)
-        for url, post in group_and_posts[1]:
-            by_url[url].append(post)
+        for keyed_posts in group_and_lists[1]:
+            for url, post in keyed_posts:
+                by_url[url].append(post)
+        links = []
         for url, url_posts in by_url.items():
             link = posts.link_of(url, url_posts)
             dropped = posts.check_link(link, self.config)
@@ -172,17 +196,19 @@ class MergeLinks(CountedPerBundle):
                 continue
             self.tally[counts.LINKS_KEPT] += 1
             self.tally[counts.REPOSTS] += len(link.post_ids) - 1
-            yield link
+            links.append(link)
+        if links:
+            yield links
 
 
 class MergeByUrl(beam.PTransform):
-    """(normalised URL, post) pairs -> one Link per URL.
+    """Lists of (normalised URL, post) pairs by URL group -> one Link per URL, in a list per group.
 
     The posts are grouped by a hash of their URL into URL_GROUPS groups (a
-    GroupByKey), and by URL within a group here: a runner's group per URL
-    costs it a key, a list and two DoFn calls per URL (the grouping's and
-    ours), and keeps a list per URL alive for the garbage collector to walk,
-    where a thousand groups cost next to nothing. Not a CombineFn: a lifted
+    GroupByKey of the readers' lists), and by URL within a group here: a
+    runner's group per URL costs it a key, a list and two DoFn calls per URL
+    (the grouping's and ours), and keeps a list per URL alive for the garbage
+    collector to walk, where a thousand groups cost next to nothing. Not a CombineFn: a lifted
     combiner (local runner, Dataflow) merges a bundle's reposts before the
     shuffle, but reposts are few (6% of the kept posts in
     benchmarks/links_stage.py) and the lifting cost more CPU than it saved
@@ -193,17 +219,17 @@ class MergeByUrl(beam.PTransform):
         super().__init__()
         self.config = config
 
-    def expand(self, keyed_posts):
+    def expand(self, post_groups):
         return (
-            keyed_posts
-            | "UrlGroup" >> beam.Map(url_group).with_output_types(tuple[int, KEYED_POST])
+            post_groups
             | "ByUrlGroup" >> beam.GroupByKey()
-            | "Merge" >> beam.ParDo(MergeLinks(self.config)).with_output_types(Link)
+            | "Merge" >> beam.ParDo(MergeLinks(self.config)).with_output_types(list[Link])
         )
 
 
 class LinkPosts(beam.PTransform):
-    """Dump files (glob patterns) and live listings -> their posts that can give WebText a link, keyed by URL."""
+    """Dump files (glob patterns) and live listings -> their posts that can give WebText a link, keyed by URL,
+    in lists by URL group."""
 
     def __init__(self, dumps: list[str], listings: ListingSpec | None, config: Config):
         super().__init__()
@@ -218,4 +244,5 @@ class LinkPosts(beam.PTransform):
         if self.listings:
             listed = pbegin | "Listings" >> ReadListings(self.listings)
             sources.append(listed | "KeepListedPosts" >> beam.ParDo(KeepLinkPosts(self.config)))
-        return sources[0] if len(sources) == 1 else sources | "AllPosts" >> beam.Flatten()
+        posts = sources[0] if len(sources) == 1 else sources | "AllPosts" >> beam.Flatten()
+        return posts | "Widen" >> Widen()  # a dump file's posts are one partition on Dask

@@ -1,10 +1,12 @@
-"""Runner-neutral forms of a side input and of a ParDo with several outputs.
+"""Runner-neutral forms of a side input, of a ParDo with several outputs and of a reshuffle.
 
 Beam's Dask runner recomputes a side input's whole upstream inside every task
-that reads it (repeating its side effects: fetches, file writes), and hands
-every consumer of a multi-output ParDo the elements of all its outputs mixed.
-These forms use only a ParDo with one output, Flatten and CoGroupByKey, which
-every runner runs as written (docs/distributed.md).
+that reads it (repeating its side effects: fetches, file writes), hands
+every consumer of a multi-output ParDo the elements of all its outputs mixed,
+and spreads a collection over workers only as far as its sources were
+(Reshuffle is a no-op there). These forms use only a ParDo with one output,
+Create, Flatten and CoGroupByKey, which every runner runs as written
+(docs/distributed.md).
 """
 
 import apache_beam as beam
@@ -44,6 +46,36 @@ def only_one(values: beam.PCollection, label: str, combine_fn) -> beam.PCollecti
     without_defaults: Beam's default for an empty input is itself a side input.
     """
     return values | label >> beam.CombineGlobally(combine_fn).without_defaults()
+
+
+def lanes(pipeline: beam.Pipeline) -> int:
+    """How many partitions the runner spreads a collection over: Beam's Dask runner's --dask_npartitions
+    (pipelines/on_dask.py sets it to the cluster's worker threads), 1 on runners that spread by themselves."""
+    return pipeline.options.get_all_options().get("npartitions") or 1
+
+
+class Widen(beam.PTransform):
+    """The elements, with room at the next GroupByKey to spread them over every lane.
+
+    Beam's Dask runner makes partitions only in Create (a sequence cut into
+    --dask_npartitions), gives a GroupByKey's output as many as its input had,
+    and a Flatten the sum of its inputs': a source of one file or one table is
+    one partition, one worker's, to the end of the pipeline. Flattened with a
+    partition per lane (empty, from a Create of `lanes` elements), the next
+    grouping hashes its keys over all of them. On one lane it is the elements
+    as they are.
+    """
+
+    def expand(self, elements):
+        width = lanes(elements.pipeline)
+        if width <= 1:
+            return elements
+        empty = (
+            elements.pipeline
+            | "Lanes" >> beam.Create(range(width))
+            | "Empty" >> beam.FlatMap(lambda _: ()).with_output_types(elements.element_type)
+        )
+        return (elements, empty) | "WithLanes" >> beam.Flatten()
 
 
 class Select(beam.PTransform):

@@ -17,12 +17,13 @@ from pipelines.dedup import Deduplicate, DropRemoved
 from pipelines.extract import ExtractDocuments
 from pipelines.fetch import FetchPages
 from pipelines.links import LinkPosts, MergeByUrl
-from pipelines.progress import ShowProgress, count_of
+from pipelines.progress import ShowProgress, count_of, one_record
 from pipelines.shards import WriteShards
 from pipelines.tables import ReadTable, WriteTable, WriteUrlList
 from webtext import layout
 from webtext.config import Config
 from webtext.fetch.outcomes import outcome
+from webtext.records import Link
 from webtext.run.plan import Inputs
 from webtext.run.stages import between
 
@@ -55,16 +56,21 @@ def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, first: str = 
     """
     run, out = between(first, last), inputs.out
 
-    def progress(stage: str, total: beam.PCollection | None = None):
-        return f"{stage.title()}Progress" >> ShowProgress(stage, progress_folder, total if totals else None)
+    def progress(stage: str, total: beam.PCollection | None = None, records=one_record):
+        show = ShowProgress(stage, progress_folder, total if totals else None, records)
+        return f"{stage.title()}Progress" >> show
 
     links = pages = documents = unique = duplicates = None
     written = []
     if "links" in run:
-        posts = pipeline | "Posts" >> LinkPosts(inputs.dumps, inputs.listings, config) | progress("reddit")
-        links = posts | "Links" >> MergeByUrl(config) | progress("links")
-        written.append(links | "LinksTable" >> WriteTable(out, layout.LINKS))
-        written.append(links | "UrlList" >> WriteUrlList(out))
+        # Posts and links move in lists, by URL group (pipelines/links.py).
+        post_groups = pipeline | "Posts" >> LinkPosts(inputs.dumps, inputs.listings, config)
+        post_groups = post_groups | progress("reddit", records=lambda group: len(group[1]))
+        link_lists = post_groups | "Links" >> MergeByUrl(config) | progress("links", records=len)
+        written.append(link_lists | "LinksTable" >> WriteTable(out, layout.LINKS, batched=True))
+        written.append(link_lists | "UrlList" >> WriteUrlList(out, batched=True))
+        if "fetch" in run or "extract" in run:
+            links = link_lists | "EachLink" >> beam.FlatMap(lambda links: links).with_output_types(Link)
     if "fetch" in run or "extract" in run:
         links = links or pipeline | "KeptLinks" >> ReadTable(out, layout.LINKS)
         link_count = count_of(links, "CountLinks") if totals else None  # one page each, fetched or not

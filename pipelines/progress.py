@@ -41,11 +41,11 @@ class _Tally:
     flushed = 0.0
 
     @classmethod
-    def add(cls, folder: str, stage: str, total: int | None):
+    def add(cls, folder: str, stage: str, total: int | None, records: int):
         now = time.time()
         with cls.lock:
             tally = cls.tallies.setdefault(folder, {"done": {}, "totals": {}, "first": {}, "last": {}})
-            tally["done"][stage] = tally["done"].get(stage, 0) + 1
+            tally["done"][stage] = tally["done"].get(stage, 0) + records
             tally["first"].setdefault(stage, now)  # times of the stage's first and latest record here
             tally["last"][stage] = now
             if total is not None:
@@ -70,8 +70,8 @@ class _Tally:
 
 
 class _Show(beam.DoFn):
-    def __init__(self, stage: str, folder: str | None):
-        self.stage, self.folder = stage, folder
+    def __init__(self, stage: str, folder: str | None, records):
+        self.stage, self.folder, self.records = stage, folder, records
         self.counter = Metrics.counter(NAMESPACE, stage)
         self.gauge = Metrics.gauge(NAMESPACE, f"{stage}_total")
 
@@ -79,9 +79,10 @@ class _Show(beam.DoFn):
         self.in_bundle = 0
 
     def process(self, element, total=None):
-        self.in_bundle += 1
+        records = self.records(element)
+        self.in_bundle += records
         if self.folder:
-            _Tally.add(self.folder, self.stage, total)
+            _Tally.add(self.folder, self.stage, total, records)
         if total is not None and self.in_bundle == 1:
             self.gauge.set(total)
         yield element
@@ -92,16 +93,22 @@ class _Show(beam.DoFn):
             _Tally.flush(self.folder)
 
 
+def one_record(_) -> int:
+    return 1
+
+
 class ShowProgress(beam.PTransform):
-    """Pass records through, tallying them as `stage` (of `total`: a one-number PCollection)."""
+    """Pass elements through, tallying the records each holds (records(element): 1, or len for a list of
+    records) as `stage` (of `total`: a one-number PCollection)."""
 
-    def __init__(self, stage: str, folder: str | None, total: beam.PCollection | None = None):
+    def __init__(self, stage: str, folder: str | None, total: beam.PCollection | None = None, records=one_record):
         super().__init__()
-        self.stage, self.folder, self.total = stage, folder, total
+        self.stage, self.folder, self.total, self.records = stage, folder, total, records
 
-    def expand(self, records):
+    def expand(self, elements):
         side = {} if self.total is None else {"total": beam.pvalue.AsSingleton(self.total)}
-        return records | beam.ParDo(_Show(self.stage, self.folder), **side).with_output_types(records.element_type)
+        show = _Show(self.stage, self.folder, self.records)
+        return elements | beam.ParDo(show, **side).with_output_types(elements.element_type)
 
 
 def count_of(records: beam.PCollection, label: str) -> beam.PCollection:

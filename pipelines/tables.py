@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
+from pipelines.neutral import Widen
 from webtext import layout
 from webtext.links.posts import fetch_url
 from webtext.records import TABLE_RECORDS, arrow_schema
@@ -77,18 +78,22 @@ class WriteOneFile(beam.PTransform):
     finish_bundle, whose output Beam's Dask runner drops.)
     """
 
-    def __init__(self, path: str, write, prepare=None):
+    def __init__(self, path: str, write, prepare=None, batched: bool = False):
         super().__init__()
         self.path, self.write, self.prepare = path, write, prepare or (lambda element: element)
+        self.batched = batched  # whether the elements are lists already: each goes to the writer as it is
 
     def expand(self, elements):
-        path, write = self.path, self.write
-        lists = (
-            elements
-            | "KeyInTurn" >> beam.ParDo(_KeyInTurn(self.prepare))
-            | "ToLists" >> beam.CombinePerKey(_ToLists())
-            | "OneKey" >> beam.FlatMapTuple(lambda _, lists: [(path, elements) for elements in lists])
-        )
+        path, write, prepare = self.path, self.write, self.prepare
+        if self.batched:
+            lists = elements | "Prepare" >> beam.Map(lambda batch: (path, [prepare(element) for element in batch]))
+        else:
+            lists = (
+                elements
+                | "KeyInTurn" >> beam.ParDo(_KeyInTurn(prepare))
+                | "ToLists" >> beam.CombinePerKey(_ToLists())
+                | "OneKey" >> beam.FlatMapTuple(lambda _, lists: [(path, elements) for elements in lists])
+            )
         return (
             (lists, elements.pipeline | "Always" >> beam.Create([(path, [])]))
             | "WithAlways" >> beam.Flatten()
@@ -122,15 +127,16 @@ def write_lines(path: str, lines) -> str:
 class WriteTable(beam.PTransform):
     """OUT/<name>.parquet, one file, from records of the table's row type."""
 
-    def __init__(self, out: str, name: str):
+    def __init__(self, out: str, name: str, batched: bool = False):
         super().__init__()
         self.path = FileSystems.join(out, layout.table(name))
         self.record = TABLE_RECORDS[name]
+        self.batched = batched  # lists of records
 
     def expand(self, records):
         record = self.record
         return records | WriteOneFile(self.path, lambda path, rows: write_packed_rows(path, rows, record),
-                                      prepare=packed_row)
+                                      prepare=packed_row, batched=self.batched)
 
 
 def packed_row(record) -> bytes:
@@ -183,15 +189,17 @@ class ReadTable(beam.PTransform):
             pbegin
             | "Table" >> beam.Create([self.path])
             | "Read" >> beam.FlatMap(read_parquet, record=self.record).with_output_types(self.record)
+            | "Widen" >> Widen()  # the table is one partition on Dask
         )
 
 
 class WriteUrlList(beam.PTransform):
     """OUT/links.txt: the URL to fetch for each link, one per line, for other tools."""
 
-    def __init__(self, out: str):
+    def __init__(self, out: str, batched: bool = False):
         super().__init__()
         self.path = FileSystems.join(out, layout.URL_LIST)
+        self.batched = batched  # lists of links
 
     def expand(self, links):
-        return links | WriteOneFile(self.path, write_lines, prepare=fetch_url)
+        return links | WriteOneFile(self.path, write_lines, prepare=fetch_url, batched=self.batched)

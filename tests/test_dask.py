@@ -13,9 +13,14 @@ import subprocess
 import sys
 import time
 
+import apache_beam as beam
 import pytest
 
+from pipelines.counters import count
+from pipelines.neutral import Widen
+
 distributed = pytest.importorskip("distributed")
+on_dask = pytest.importorskip("pipelines.on_dask")
 
 
 def _wait_for(path, process, seconds=60):
@@ -74,3 +79,28 @@ def test_the_sample_on_a_dask_cluster_matches_the_local_runner(dask_address, tmp
     with distributed.Client(dask_address) as client:
         executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
     assert len(executed) == 2 and all(count > 0 for count in executed.values()), executed
+
+
+def _worker_of_each_group(pipeline, widen: bool) -> dict:
+    """One source element fanned out to 64 elements, grouped by 16 keys: the count of groups each worker process
+    handled, as counters "groups/<pid>"."""
+
+    def handled(group):
+        count(f"groups/{os.getpid()}")
+
+    elements = pipeline | beam.Create(["one file"]) | beam.FlatMap(lambda _: [(i % 16, i) for i in range(64)])
+    if widen:
+        elements = elements | Widen()
+    elements | beam.GroupByKey() | beam.Map(handled)
+    result = pipeline.run()
+    result.wait_until_finish()
+    return on_dask.counters_of(result)
+
+
+@pytest.mark.parametrize("widen", [False, True])
+def test_widen_spreads_one_source_over_the_workers(dask_address, widen):
+    handled = _worker_of_each_group(on_dask.make_pipeline(dask_address, []), widen)
+    assert sum(handled.values()) == 16
+    # Beam's Dask runner leaves one source's elements in one partition, on one worker, grouped or not;
+    # widened, the grouping hashes them over a partition per worker thread.
+    assert len(handled) == (2 if widen else 1), handled

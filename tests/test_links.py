@@ -6,10 +6,11 @@ import json
 from collections import defaultdict
 from importlib import resources
 
+import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipelines.links import LinkPosts, MergeByUrl
+from pipelines.links import LinkPosts, MergeByUrl, by_url_group, url_group
 from pipelines.run import counters_of, make_pipeline
 from tests.fake_reddit import t3
 from tests.test_reddit_live import fake_reddit  # noqa: F401 (the fixture: a fake Reddit API on 127.0.0.1)
@@ -87,7 +88,8 @@ def _run_links(config: Config, workers: int, listings: ListingSpec | None = None
     """The links stage over the sample dumps (and listings): its Links checked against the rules'; its counters."""
     pipeline = make_pipeline("direct", workers, [])
     expected, _ = _links_by_hand(config, listed)
-    links = pipeline | LinkPosts([SAMPLE_DUMPS], listings, config) | MergeByUrl(config)
+    link_lists = pipeline | LinkPosts([SAMPLE_DUMPS], listings, config) | MergeByUrl(config)
+    links = link_lists | beam.FlatMap(lambda links: links)
     assert_that(links, equal_to(expected))
     result = pipeline.run()
     result.wait_until_finish()
@@ -117,3 +119,12 @@ def test_listed_posts_merge_with_the_dumps_posts_of_the_same_url(fake_reddit):  
     expected = json.loads((SAMPLE / "expected.json").read_text())
     assert found["links/listings"] == 1 and found["links/submissions"] == expected["links/submissions"] + 2
     assert (found["links/kept"], found["links/reposts"]) == (expected["links/kept"] + 1, expected["links/reposts"] + 1)
+
+
+def test_a_reader_lets_its_url_groups_go_as_it_fills_and_keeps_each_post_once():
+    keyed_posts = [(f"https://a.com/{i % 50}", f"post {i}") for i in range(1000)]
+    groups = list(by_url_group(keyed_posts, flush_at=300))
+    assert sorted(post for _, group in groups for post in group) == sorted(keyed_posts)
+    assert all(url_group(url) == key for key, group in groups for url, _ in group)
+    # Three flushes of 300 posts and the last 100, each holding every one of the 50 URLs: a list per group each.
+    assert len(groups) == 4 * len({url_group(f"https://a.com/{i}") for i in range(50)})
