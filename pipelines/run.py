@@ -20,6 +20,7 @@ from pipelines import progress
 from pipelines.files import delete_matching
 from pipelines.pipeline import PROGRESS_NOUNS, build
 from pipelines.progress import Monitor
+from pipelines.worker_errors import as_usage_errors
 from webtext import __version__, counts, layout
 from webtext.config import Config
 from webtext.run import report, stages
@@ -132,10 +133,11 @@ def execute(plan: Plan, engine: Engine, recorded_counters: dict) -> dict:
     with monitor or contextlib.nullcontext():
         build(pipeline, plan.inputs, plan.config, plan.first, plan.last, monitor.folder if monitor else None,
               totals=engine.side_inputs)
-        result = pipeline.run()
-        if pipeline.options.view_as(TestOptions).dry_run:
-            return {"counters": {}, "manifest": None, "job": describe_job(result, pipeline.options)}
-        result.wait_until_finish()
+        with as_usage_errors():
+            result = pipeline.run()
+            if pipeline.options.view_as(TestOptions).dry_run:
+                return {"counters": {}, "manifest": None, "job": describe_job(result, pipeline.options)}
+            result.wait_until_finish()
     counters = {**recorded_counters, **engine.read_counters(result)}
     manifest = None
     if plan.last == "shards":
