@@ -10,6 +10,7 @@ keeping its best-ranked document. Removed documents go to a table (url,
 duplicate_of, similarity, kind) users can audit.
 """
 
+import struct
 import zlib
 from typing import NamedTuple
 
@@ -107,56 +108,75 @@ def _compare(joined):
             yield first.rank, second.rank, duplicates.jaccard(first.shingles, second.shingles)
 
 
-def _keyed_by_node(edges, keyed):
-    """keyed(edge)'s (node, other) pairs, the node as a plain tuple: a key Beam encodes
-    deterministically without falling back to the NamedTuple's type (a warning, and
-    the type's import path in every key)."""
-    for edge in edges:
-        for node, other in keyed(edge):
-            yield tuple(node), other
+# A node of the clusters' groupings: a Rank as bytes that sort as Ranks do, both ints biased to unsigned
+# 64 bits, big-endian, then the URL's UTF-8 (whose bytes sort as its code points). Cheaper to encode,
+# group and compare than a tuple, and Beam encodes bytes deterministically, as keys need. An int past
+# 64 bits fails (struct.error) rather than sort wrongly.
+_RANK_INTS = struct.Struct(">QQ")
+_BIAS = 2**63
 
 
-def _star(key_and_others, operation, keyed):
-    key, others = key_and_others
-    return _keyed_by_node(operation(duplicates.Rank(*key), others), keyed)
+def _node(rank: duplicates.Rank) -> bytes:
+    return _RANK_INTS.pack(rank.negative_karma + _BIAS, rank.created_utc + _BIAS) + rank.url.encode(
+        "utf-8", "surrogatepass"
+    )
+
+
+def _url(node: bytes) -> str:
+    return node[_RANK_INTS.size :].decode("utf-8", "surrogatepass")
+
+
+def _nodes_both_ways(edge):
+    a, b = edge
+    return components.both_ways((_node(a), _node(b)))
+
+
+def _apply(key_and_values, operation, **options):
+    return operation(*key_and_values, **options)
 
 
 class Star(beam.PTransform):
-    """Edges grouped by node -> operation's edges, grouped by node as `keyed` says.
+    """Edges grouped by node -> operation's (key, value) pairs, grouped by key.
 
-    The operation and the keying for the next grouping share one step: a
-    round's cost on a runner is mostly per step, whatever the edges.
+    The operation keys its output for the next grouping itself: a round's cost
+    on a runner is mostly per step, whatever the edges.
     """
 
-    def __init__(self, operation, keyed):
+    def __init__(self, operation, **options):
         super().__init__()
         self.operation = operation
-        self.keyed = keyed
+        self.options = options
 
     def expand(self, groups):
         return (
             groups
-            | "Apply" >> beam.FlatMap(_star, operation=self.operation, keyed=self.keyed)
+            | "Apply" >> beam.FlatMap(_apply, operation=self.operation, **self.options)
             | "Group" >> beam.GroupByKey()
         )
 
 
-def _removed_and_kept(key_and_neighbours, rounds: int):
+def _finished_urls(key_and_values):
+    """(removed url, kept url) for the leaves of a star that finished in the round before."""
+    for leaf, centre in components.finished_pairs(*key_and_values):
+        yield _url(leaf), _url(centre)
+
+
+def _removed_and_kept(key_and_values, rounds: int):
     """(removed url, kept url) unless the node is its cluster's kept copy; NotConverged if not yet known."""
-    key, neighbours = key_and_neighbours
-    node = duplicates.Rank(*key)
-    kept = components.checked_centre(node, neighbours, rounds)
+    node, values = key_and_values
+    kept = components.checked_centre(node, values, rounds, shown=_url)
     if kept != node:
-        yield node.url, kept.url
+        yield _url(node), _url(kept)
 
 
 class Clusters(beam.PTransform):
     """Duplicate edges (rank, rank) -> (removed url, kept url) for every cluster member but the kept.
 
     Connected components across workers: `rounds` (--dedup-rounds) large-star/small-star
-    rounds (a runner's graph is fixed before it runs), then a check that every cluster
-    became a star around its best-ranked document, which fails the run with
-    components.NotConverged if one did not.
+    rounds (a runner's graph is fixed before it runs), each handing out the clusters
+    that became stars around their best-ranked document in the round before and
+    carrying only the others on; then a check that every cluster still carried is such
+    a star, which fails the run with components.NotConverged if one is not.
     """
 
     def __init__(self, rounds: int):
@@ -164,18 +184,19 @@ class Clusters(beam.PTransform):
         self.rounds = rounds
 
     def expand(self, edges):
-        groups = (
-            edges
-            | "ByNode" >> beam.FlatMap(lambda edge: _keyed_by_node([edge], components.both_ways))
-            | "Group" >> beam.GroupByKey()
-        )
+        groups = edges | "ByNode" >> beam.FlatMap(_nodes_both_ways) | "Group" >> beam.GroupByKey()
+        finished = []
         for i in range(self.rounds):
+            if i > 0 and components.checks_status(i - 1, self.rounds):  # marked FINISHED by round i - 1
+                finished.append(groups | f"Finished{i}" >> beam.FlatMap(_finished_urls))
+            report = components.checks_status(i, self.rounds)
             groups = (
                 groups
-                | f"LargeStar{i}" >> Star(components.large_star, components.by_larger)
-                | f"SmallStar{i}" >> Star(components.small_star, components.both_ways)
+                | f"LargeStar{i}" >> Star(components.large_star, report=report)
+                | f"SmallStar{i}" >> Star(components.small_star)
             )
-        return groups | "Converged" >> beam.FlatMap(_removed_and_kept, rounds=self.rounds)
+        converged = groups | "Converged" >> beam.FlatMap(_removed_and_kept, rounds=self.rounds)
+        return (*finished, converged) | "Removed" >> beam.Flatten()
 
 
 def _counted(element, key: str):

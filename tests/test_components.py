@@ -74,7 +74,18 @@ def graphs(n: int) -> dict:
 @pytest.mark.parametrize("n", [50, 3000])
 def test_components_equal_union_finds(n):
     for name, edges in graphs(n).items():
-        assert components.centres(shuffled(edges, n), ROUNDS) == union_find(edges), name
+        removals = components.removals(shuffled(edges, n), ROUNDS)
+        assert dict(removals) == union_find(edges), name
+        assert len(removals) == len(dict(removals)), name  # each handed out once, early or at the end
+
+
+def test_random_graphs_equal_union_finds():
+    for seed in range(1000):
+        rng = random.Random(seed)
+        nodes = rng.randint(2, 60)
+        edges = random_graph(nodes, rng.randint(1, 2 * nodes), seed)
+        removals = components.removals(edges, ROUNDS)
+        assert dict(removals) == union_find(edges) and len(removals) == len(dict(removals)), seed
 
 
 @pytest.mark.parametrize("n", [50, 300])
@@ -87,12 +98,72 @@ def test_fewer_rounds_than_needed_fail_never_giving_wrong_clusters(n):
         assert components.centres(edges, needed) == union_find(edges), name
 
 
+def _edge_ends(groups) -> int:
+    return sum(1 for _, values in groups for _ in components.neighbours(values))
+
+
 def test_a_round_never_makes_more_edges():
-    edges = random_graph(2000, 4000, 5) * 2
-    for _ in range(4):
-        after = components.one_round(edges)
-        assert len(after) <= len(edges)
-        edges = after
+    groups = components.grouped_by_node(random_graph(2000, 4000, 5) * 2)
+    for report in [False, True, False, True]:
+        after = components.one_round(groups, report)
+        assert _edge_ends(after) <= _edge_ends(groups)
+        groups = after
+
+
+def _carried(edges, rounds: int) -> list[set]:
+    """The nodes each round hands on, every round reporting the nodes' status."""
+    groups, carried = components.grouped_by_node(edges), []
+    for _ in range(rounds):
+        groups = components.one_round(groups, report=True)
+        carried.append({node for node, values in groups if any(True for _ in components.neighbours(values))})
+    return carried
+
+
+def _components_of(edges) -> list[set]:
+    kept = union_find(edges)
+    members = {}
+    for node in {node for edge in edges for node in edge}:
+        members.setdefault(kept.get(node, node), set()).add(node)
+    return list(members.values())
+
+
+def test_only_stars_around_their_smallest_node_are_marked_finished():
+    for seed in range(300):
+        groups = components.grouped_by_node(random_graph(40, 40, seed))
+        for _ in range(6):
+            groups = components.one_round(groups, report=True)
+            values_of = dict(groups)
+            edges = [(node, other) for node, values in groups for other in components.neighbours(values)]
+            for component in _components_of(edges):
+                centre = min(component)
+                marked = [node for node in component if components.FINISHED in values_of[node]]
+                is_star = all(values_of[node] == [centre] for node in component - {centre})
+                assert not marked or (is_star and marked == [centre]), seed
+
+
+def test_small_clusters_leave_the_rounds_early():
+    rng, edges, first = random.Random(7), [], 0
+    for _ in range(300):  # clusters of 2-10 nodes, each joined to up to 3 earlier ones, labels shuffled
+        size = rng.randint(2, 10)
+        edges += [(first + i, first + j) for i in range(1, size) for j in rng.sample(range(i), min(i, 3))]
+        first += size
+    labels = shuffled(range(first), 8)
+    edges = [(labels[a], labels[b]) for a, b in edges]
+    assert not _carried(edges, ROUNDS)[components.rounds_needed(edges) + 1]  # all handed out, none carried
+    assert components.centres(edges, ROUNDS) == union_find(edges)
+
+
+def test_long_components_are_carried_and_short_ones_are_not():
+    pairs = [(i, i + 1) for i in range(3000, 3400, 2)]  # finished from the start
+    long_chain = chain(shuffled(range(2000), 9))
+    edges = shuffled(pairs + long_chain, 10)
+    carried = _carried(edges, ROUNDS)
+    assert carried[1] == set(range(2000))  # the pairs left after the first round's check
+    assert components.centres(edges, ROUNDS) == union_find(edges)
+    needed = components.rounds_needed(long_chain)
+    assert not carried[needed + 1] and carried[needed - 1]
+    with pytest.raises(components.NotConverged):  # the pairs finished, the chain did not
+        components.centres(edges, needed - 1)
 
 
 def test_the_best_ranked_member_is_kept_whatever_the_edge_order():
@@ -120,6 +191,14 @@ def test_beam_clusters_equal_union_finds():
     for i, shape in enumerate(graphs(n).values()):  # every shape in one run, each its own labels
         edges += [(a + i * n, b + i * n) for a, b in shape]
     _run_clusters(shuffled(edges, 6), ROUNDS)
+
+
+def test_beam_hands_out_early_and_late_finishing_clusters_once():
+    pairs = [(i, i + 1) for i in range(1000, 1100, 2)]
+    stars = [(centre, centre + leaf) for centre in range(2000, 2100, 10) for leaf in range(1, 10)]
+    long_chain = chain(shuffled(range(300), 11))
+    _run_clusters(shuffled(pairs + stars + long_chain, 12), ROUNDS)
+    _run_clusters(shuffled(pairs + stars + long_chain, 12), components.rounds_needed(long_chain))
 
 
 def test_too_few_rounds_fail_naming_the_flag():
