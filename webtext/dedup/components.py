@@ -71,13 +71,17 @@ def both_ways(edge: Edge) -> list[Edge]:
 
 
 def checks_status(round_index: int, rounds: int) -> bool:
-    """Whether round round_index's large-star reports the nodes' status.
+    """Whether round round_index's large-star reports the nodes' status: rounds 1, 2, 4, 8, 16, ... (counted
+    from 1), not the last, whose stars the last check hands out anyway.
 
-    Every round but the last, whose stars the last check hands out anyway. A
-    report costs at most one message a node, against the two groupings of
-    every edge that each later round of a finished component would cost.
+    A report costs at most one message a node, against the two groupings of
+    every edge that each later round of a finished component costs; most
+    small clusters finish in the first two rounds. Not every round: each
+    report adds a step handing out stars, all flattened into the output, and
+    Beam's Dask runner gives a Flatten the sum of its inputs' partitions, which
+    every later step pays for (docs/dedup.md).
     """
-    return round_index < rounds - 1
+    return round_index < rounds - 1 and round_index & (round_index + 1) == 0
 
 
 class Neighbourhood(NamedTuple):
