@@ -88,6 +88,8 @@ def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, first: str = 
         unique, duplicates = documents | "Dedup" >> Deduplicate(config)
         unique = unique | progress("dedup")
         written.append(duplicates | "DuplicatesTable" >> WriteTable(out, layout.DUPLICATES))
+        # Nothing, but the kept documents are counted (dedup/kept) even where no later stage reads them.
+        written.append(unique | "CountKept" >> beam.FlatMap(lambda doc: ()))
     if "decontaminate" in run and not inputs.evals:
         written.append(pipeline | "NoDecontamination" >> ForgetDecontamination(out))
     elif "decontaminate" in run:

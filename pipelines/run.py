@@ -8,6 +8,7 @@ Dataflow dry run that translates the job without submitting it.
 
 import contextlib
 import json
+import logging
 from typing import Callable, NamedTuple
 
 import apache_beam as beam
@@ -46,21 +47,33 @@ def split_beam_flags(args: list[str]) -> tuple[list[str], list[str], list[str]]:
 
 
 class Engine(NamedTuple):
-    pipeline: beam.Pipeline
+    new_pipeline: Callable[[], beam.Pipeline]
     read_counters: Callable  # the run's result -> {"stage/name": value}
     side_inputs: bool  # whether the runner computes a side input once (Dask's recomputes it in each task)
+    # Whether a run is a pipeline per stage, each reading what the one before kept: Beam's Dask runner
+    # gives a join as many partitions as all its inputs had, so a pipeline of every stage ends with tens
+    # of times the partitions it starts with, each a task in every later step (docs/distributed.md).
+    stage_by_stage: bool
 
 
 @contextlib.contextmanager
 def engine(runner: str, workers: int, dask_address: str | None, beam_args: list[str]):
     """The Engine for a runner; a Dask cluster started here lives as long as this."""
     if runner != "dask":
-        yield Engine(make_pipeline(runner, workers, beam_args), counters_of, True)
+        yield Engine(lambda: make_pipeline(runner, workers, beam_args), counters_of, True, False)
         return
     from pipelines import on_dask  # Dask is an extra: imported only when asked for
 
     with on_dask.cluster(dask_address, workers) as address:
-        yield Engine(on_dask.make_pipeline(address, beam_args), on_dask.counters_of, False)
+        yield Engine(lambda: on_dask.make_pipeline(address, beam_args), on_dask.counters_of, False, True)
+
+
+class _NoSemiPersistentDirectoryWarning(logging.Filter):
+    """Drops each worker process's warning that it has no semi-persistent directory, forwarded to the command's
+    log: it is for pipelines that register schemas or logical types with Beam, which this one does not."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "No semi_persistent_directory found" not in record.getMessage()
 
 
 def make_pipeline(runner: str, workers: int, beam_args: list[str]) -> beam.Pipeline:
@@ -70,6 +83,9 @@ def make_pipeline(runner: str, workers: int, beam_args: list[str]) -> beam.Pipel
     local = {"direct_num_workers": workers}
     if workers > 1:
         local["direct_running_mode"] = "multi_processing"
+        job_service_log = logging.getLogger("apache_beam.runners.portability.local_job_service")
+        if not any(isinstance(f, _NoSemiPersistentDirectoryWarning) for f in job_service_log.filters):
+            job_service_log.addFilter(_NoSemiPersistentDirectoryWarning())
     return beam.Pipeline(runner=FnApiRunner(), options=PipelineOptions(beam_args, **local))
 
 
@@ -122,8 +138,19 @@ def counters_of(result) -> dict:
 
 
 def execute(plan: Plan, engine: Engine, recorded_counters: dict) -> dict:
-    """Run the plan's stages; returns {"counters", "manifest", "job"}."""
-    pipeline = engine.pipeline
+    """Run the plan's stages, in one pipeline or, stage_by_stage, one pipeline each; returns {"counters",
+    "manifest", "job"}."""
+    if not engine.stage_by_stage:
+        return execute_pipeline(plan, engine, recorded_counters)
+    for stage in stages.between(plan.first, plan.last):
+        result = execute_pipeline(plan._replace(first=stage, last=stage), engine, recorded_counters)
+        recorded_counters = result["counters"]
+    return result
+
+
+def execute_pipeline(plan: Plan, engine: Engine, recorded_counters: dict) -> dict:
+    """Run the plan's stages as one pipeline."""
+    pipeline = engine.new_pipeline()
     out = plan.inputs.out
     if plan.last == "shards":
         # Shards are rebuilt whole: an earlier run's files must not linger beside the new ones.

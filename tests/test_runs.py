@@ -167,6 +167,8 @@ def test_progress_lines_sum_all_worker_processes_with_totals(tmp_path):
                     "fetch": (links, links), "extract": (links, links), "dedup": (unique, None),
                     "shards": (unique, unique)}
     assert re.search(r"progress\s+shards .* 100\.0% .* ETA 0:00:00", run.stderr)
+    # Nothing else: no warning the worker processes log (Beam's "No semi_persistent_directory found").
+    assert all(" progress " in line for line in run.stderr.splitlines()), run.stderr
     quiet = subprocess.run([sys.executable, "-m", "webtext.collect", str(tmp_path / "quiet"), "--progress-s", "0"],
                            capture_output=True, text=True, timeout=300)
     assert quiet.returncode == 0 and "progress" not in quiet.stderr

@@ -112,7 +112,7 @@ def main(argv=None) -> int:
                 "method": method, "spec": shape}
     started = time.monotonic()
     with engine(args.runner, args.workers, None, beam_args) as running_on:
-        pipeline = running_on.pipeline
+        pipeline = running_on.new_pipeline()
         _ = pipeline | Overlap(args.out, evals, config.field, config.n, spec, results_path, settings)
         pipeline.run().wait_until_finish()
     results = read_json(results_path)
