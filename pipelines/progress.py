@@ -79,12 +79,12 @@ class _Show(beam.DoFn):
         self.in_bundle = 0
 
     def process(self, element, total=None):
+        if total is not None and self.in_bundle == 0:  # the bundle's first element
+            self.gauge.set(total)
         records = self.records(element)
         self.in_bundle += records
         if self.folder:
             _Tally.add(self.folder, self.stage, total, records)
-        if total is not None and self.in_bundle == 1:
-            self.gauge.set(total)
         yield element
 
     def finish_bundle(self):
