@@ -4,18 +4,11 @@ Every record dropped is counted by a Beam counter named "<stage>/<what>:<reason>
 (namespace = stage), which the run summary and the manifest report.
 """
 
-import logging
+from pipelines import beam_logs
 
-
-class _NoApitoolsWarning(logging.Filter):
-    """Drops the warning Beam logs at import where Google's API tools are not installed (no gcp extra): it is
-    about BigQuery clients this project never uses."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("apitools not found")
-
-
-logging.getLogger().addFilter(_NoApitoolsWarning())  # before Beam's first import, below
+# Logged by Beam at its first import (below) where Google's API tools are not installed (no gcp extra):
+# about BigQuery clients this project never uses.
+beam_logs.drop("", "apitools not found, and bigquery client libraries are not available")
 
 import apache_beam as beam  # noqa: E402
 

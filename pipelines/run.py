@@ -8,7 +8,6 @@ Dataflow dry run that translates the job without submitting it.
 
 import contextlib
 import json
-import logging
 from typing import Callable, NamedTuple
 
 import apache_beam as beam
@@ -17,7 +16,7 @@ from apache_beam.options.pipeline_options import DebugOptions, PipelineOptions, 
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from google.protobuf.json_format import MessageToDict
 
-from pipelines import progress
+from pipelines import beam_logs, progress
 from pipelines.files import delete_matching
 from pipelines.pipeline import PROGRESS_NOUNS, build
 from pipelines.progress import Monitor
@@ -68,14 +67,6 @@ def engine(runner: str, workers: int, dask_address: str | None, beam_args: list[
         yield Engine(lambda: on_dask.make_pipeline(address, beam_args), on_dask.counters_of, False, True)
 
 
-class _NoSemiPersistentDirectoryWarning(logging.Filter):
-    """Drops each worker process's warning that it has no semi-persistent directory, forwarded to the command's
-    log: it is for pipelines that register schemas or logical types with Beam, which this one does not."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "No semi_persistent_directory found" not in record.getMessage()
-
-
 def make_pipeline(runner: str, workers: int, beam_args: list[str]) -> beam.Pipeline:
     if runner != "direct":
         return beam.Pipeline(options=PipelineOptions(beam_args, runner=runner))
@@ -83,9 +74,9 @@ def make_pipeline(runner: str, workers: int, beam_args: list[str]) -> beam.Pipel
     local = {"direct_num_workers": workers}
     if workers > 1:
         local["direct_running_mode"] = "multi_processing"
-        job_service_log = logging.getLogger("apache_beam.runners.portability.local_job_service")
-        if not any(isinstance(f, _NoSemiPersistentDirectoryWarning) for f in job_service_log.filters):
-            job_service_log.addFilter(_NoSemiPersistentDirectoryWarning())
+        # Each worker process's warning, forwarded to this one: it is for pipelines that register schemas
+        # or logical types with Beam, which this one does not.
+        beam_logs.drop("apache_beam.runners.portability.local_job_service", "No semi_persistent_directory found")
     return beam.Pipeline(runner=FnApiRunner(), options=PipelineOptions(beam_args, **local))
 
 
