@@ -185,14 +185,14 @@ class Clusters(beam.PTransform):
 
     def expand(self, edges):
         groups = edges | "ByNode" >> beam.FlatMap(_nodes_both_ways) | "Group" >> beam.GroupByKey()
-        finished = []
+        finished, reported = [], False
         for i in range(self.rounds):
-            if i > 0 and components.checks_status(i - 1, self.rounds):  # marked FINISHED by round i - 1
+            if reported:  # the round before marked its finished stars
                 finished.append(groups | f"Finished{i}" >> beam.FlatMap(_finished_urls))
-            report = components.checks_status(i, self.rounds)
+            reported = components.checks_status(i, self.rounds)
             groups = (
                 groups
-                | f"LargeStar{i}" >> Star(components.large_star, report=report)
+                | f"LargeStar{i}" >> Star(components.large_star, report=reported)
                 | f"SmallStar{i}" >> Star(components.small_star)
             )
         converged = groups | "Converged" >> beam.FlatMap(_removed_and_kept, rounds=self.rounds)

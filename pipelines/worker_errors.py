@@ -33,9 +33,9 @@ def usage_error_names() -> list[str]:
 
 def usage_error_in(text: str) -> UsageError | None:
     """The UsageError a traceback's text ends in, if any (its last `module.Class: message` line)."""
-    found = None
+    found, names = None, usage_error_names()
     for line in text.splitlines():
-        for name in usage_error_names():
+        for name in names:
             if line.startswith(f"{name}: "):
                 found = UsageError(STEP_SUFFIX.sub("", line[len(name) + 2:]))
     return found
