@@ -37,7 +37,7 @@ _C0_OR_SPACE = "".join(map(chr, range(33)))
 _HAS_C0_OR_SPACE = re.compile("[\x00-\x20]")
 _NO_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
-_AUTHORITY_END = re.compile("[/?#]")
+AUTHORITY_END = re.compile("[/?#]")  # where a netloc ends, after "//"
 _NETLOC_DELIMITERS = re.compile(r"[/?#@:\\]")
 _NO_NETLOC_DELIMITERS = str.maketrans("", "", "@:#?")
 _IP_FUTURE = re.compile(r"v[a-fA-F0-9]+\..+")
@@ -70,7 +70,7 @@ def split_url(url: str) -> tuple[str, str, str, str, str]:
         rest = rest[:cut].replace("\\", "/") + rest[cut:]
     if not rest.startswith("//"):
         raise ValueError(f"no host in {url!r}")
-    authority_end = _AUTHORITY_END.search(rest, 2)
+    authority_end = AUTHORITY_END.search(rest, 2)
     cut = authority_end.start() if authority_end else len(rest)
     netloc, rest = rest[2:cut], rest[cut:]
     rest, _, fragment = rest.partition("#")

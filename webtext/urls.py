@@ -14,17 +14,15 @@ tldextract's bundled public suffix list, never downloaded), is listed.
 import functools
 import importlib.resources
 import posixpath
-import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import tldextract
 
-from webtext.canonical import canonical_parts
+from webtext.canonical import AUTHORITY_END, canonical_parts
 from webtext.drops import Dropped
 
 TRACKING_PARAMS = frozenset("fbclid gclid dclid msclkid mc_cid mc_eid yclid igshid".split())
 DEFAULT_PORTS = {"http": 80, "https": 443}
-_NETLOC_END = re.compile("[/?#]")
 # Checked in this order: the first list naming a host gives the reason.
 BLOCKLISTS = (("wikipedia", "wikipedia.txt"), ("reddit_host", "reddit.txt"), ("media_host", "media.txt"))
 
@@ -112,7 +110,7 @@ def host_block_reason(host: str) -> str | None:
 
 def check_url(normalised_url: str) -> Dropped | None:
     """Why WebText does not take this URL (as normalise_url writes it: "https://..."), or None if it does."""
-    netloc_end = _NETLOC_END.search(normalised_url, len("https://"))
+    netloc_end = AUTHORITY_END.search(normalised_url, len("https://"))
     cut = netloc_end.start() if netloc_end else len(normalised_url)
     reason = _netloc_block_reason(normalised_url[len("https://"):cut])
     if reason:
