@@ -208,9 +208,9 @@ class MergeByUrl(beam.PTransform):
     GroupByKey of the readers' lists), and by URL within a group here: a
     runner's group per URL costs it a key, a list and two DoFn calls per URL
     (the grouping's and ours), and keeps a list per URL alive for the garbage
-    collector to walk, where a thousand groups cost next to nothing. Not a CombineFn: a lifted
-    combiner (local runner, Dataflow) merges a bundle's reposts before the
-    shuffle, but reposts are few (6% of the kept posts in
+    collector to walk, where a thousand groups cost next to nothing. Not a
+    CombineFn: a lifted combiner (local runner, Dataflow) merges a bundle's
+    reposts before the shuffle, but reposts are few (6% of the kept posts in
     benchmarks/links_stage.py) and the lifting cost more CPU than it saved
     there (docs/benchmarks.md).
     """
