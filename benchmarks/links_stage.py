@@ -44,7 +44,8 @@ import pyarrow.parquet as pq
 
 from benchmarks import reddit_reader
 from pipelines.pipeline import build
-from pipelines.run import counters_of, make_pipeline
+from pipelines.run import Engine
+from pipelines.run import engine as engine_for
 from webtext import counts, layout
 from webtext.config import Config
 from webtext.run.plan import Inputs
@@ -53,30 +54,17 @@ RUNNER_NAMES = {"direct": "local runner", "dask": "Dask"}
 TINY_RECORDS = 200
 
 
-def links_stage(dumps: str, out: str, engine) -> dict:
+def links_stage(dumps: str, out: str, engine: Engine) -> dict:
     """The command's links stage (`--until links`) from the dumps (a glob) to links.parquet and links.txt,
     without progress lines; its counters."""
-    pipeline, read_counters = engine()
+    pipeline = engine.new_pipeline()
     build(pipeline, Inputs([dumps], [], out), Config(), "links", "links")
     result = pipeline.run()
     result.wait_until_finish()
-    found = read_counters(result)
+    found = engine.read_counters(result)
     rows = pq.read_metadata(os.path.join(out, layout.table(layout.LINKS))).num_rows
     assert rows == found[counts.LINKS_KEPT], (rows, found)
     return found
-
-
-def engine_maker(runner: str, workers: int, clusters: contextlib.ExitStack):
-    """() -> (a new pipeline, its counter reader); a Dask cluster is started here, once, and kept in clusters."""
-    if runner == "direct":
-        return lambda: (make_pipeline("direct", workers, []), counters_of)
-    from pipelines import on_dask  # Dask is an extra
-
-    address = clusters.enter_context(on_dask.cluster(None, workers))
-    # Named as a flag too: make_pipeline's keyword (dask_client_address=) misses the option's
-    # dest ("address"), so without the flag Beam's Client would start a LocalCluster of its own per run.
-    flags = [f"--dask_client_address={address}"]
-    return lambda: (on_dask.make_pipeline(address, flags), on_dask.counters_of)
 
 
 def cpu_seconds() -> float:
@@ -142,7 +130,8 @@ def main() -> None:
         size = sum(os.path.getsize(path) for path in glob.glob(os.path.join(folder, "RS_*.zst")))
         print(f"{args.records:,} records ({args.reposts:.0%} of link posts reposts) in {args.files} files, "
               f"{size / 2**20:.0f} MiB zstd; median of {args.repeats}, contenders in turn\n")
-        engines = {(runner, int(n)): engine_maker(runner, int(n), clusters)
+        # The command's engines; a Dask cluster is started once per worker count, kept open in clusters.
+        engines = {(runner, int(n)): clusters.enter_context(engine_for(runner, int(n), None, []))
                    for runner in args.runners.split(",") for n in args.workers.split(",")}
         named = contenders(folder, engines)
         timings = {name: ([], []) for name, _, _ in named}
