@@ -13,7 +13,7 @@ them one in the crawl after too). It also reports the size of the index as
 Arrow tables in memory, all columns and the columns the join reads.
 
 Each run builds and runs the lookup through Beam (FnApiRunner, `direct_num_workers`
-W, multi_processing for W > 1, as pipelines/run.py makes it) from the index
+W, W worker processes for W > 1, as pipelines/run.py makes it) from the index
 files and a links file up to the choice of each link's capture: no range read.
 With --without-key-filter each is run again passing every usable row to the
 join (the links' key filter off: webtext/fetch/keyfilter.py says why it is on).

@@ -13,10 +13,10 @@ from typing import Callable, NamedTuple
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import DebugOptions, PipelineOptions, TestOptions
-from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+from apache_beam.runners.portability.fn_api_runner import FnApiRunner, fn_runner
 from google.protobuf.json_format import MessageToDict
 
-from pipelines import beam_logs, progress
+from pipelines import beam_logs, local_worker, progress
 from pipelines.files import delete_matching
 from pipelines.pipeline import PROGRESS_NOUNS, build
 from pipelines.progress import Monitor
@@ -71,13 +71,13 @@ def make_pipeline(runner: str, workers: int, beam_args: list[str]) -> beam.Pipel
     if runner != "direct":
         return beam.Pipeline(options=PipelineOptions(beam_args, runner=runner))
     # Named explicitly: Beam's default DirectRunner first tries to download Prism.
-    local = {"direct_num_workers": workers}
+    runner = FnApiRunner()
     if workers > 1:
-        local["direct_running_mode"] = "multi_processing"
-        # Each worker process's warning, forwarded to this one: it is for pipelines that register schemas
-        # or logical types with Beam, which this one does not.
-        beam_logs.drop("apache_beam.runners.portability.local_job_service", "No semi_persistent_directory found")
-    return beam.Pipeline(runner=FnApiRunner(), options=PipelineOptions(beam_args, **local))
+        # Worker processes started as our module, which keeps them quiet, where Beam's multi_processing mode
+        # would start its own. Beam then warns the mode is not named: it is the environment that makes it.
+        beam_logs.drop(fn_runner.__name__, "If direct_num_workers is not equal to 1")
+        runner = FnApiRunner(default_environment=local_worker.environment())
+    return beam.Pipeline(runner=runner, options=PipelineOptions(beam_args, direct_num_workers=workers))
 
 
 # Markers ---------------------------------------------------------------------

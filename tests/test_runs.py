@@ -156,8 +156,13 @@ def test_domain_mix_against_webtext_counts_registered_domain_labels():
 
 
 def test_progress_lines_sum_all_worker_processes_with_totals(tmp_path):
+    # A logging handler in every process before Beam starts, as a library's import-time warning makes one
+    # (Beam's own about apitools, where the gcp extra is absent): worker processes must still print nothing.
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "sitecustomize.py").write_text("import logging\nlogging.basicConfig()\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")])}
     run = subprocess.run([sys.executable, "-m", "webtext.collect", str(tmp_path / "out"), "--progress-s", "0.2",
-                          "--workers", "2"], capture_output=True, text=True, timeout=300)
+                          "--workers", "2"], capture_output=True, text=True, timeout=300, env=env)
     assert run.returncode == 0, run.stderr
     last = {}  # each stage's last line: the final counts, summed over both worker processes
     for match in re.finditer(r"progress\s+(\w+)\s+([\d,]+)(?:/([\d,]+))? (\w+)", run.stderr):
@@ -168,7 +173,7 @@ def test_progress_lines_sum_all_worker_processes_with_totals(tmp_path):
                     "fetch": (links, links), "extract": (links, links), "dedup": (unique, None),
                     "shards": (unique, unique)}
     assert re.search(r"progress\s+shards .* 100\.0% .* ETA 0:00:00", run.stderr)
-    # Nothing else: no warning the worker processes log (Beam's "No semi_persistent_directory found").
+    # Nothing else: no worker process's start-up logs, nor its warning "No semi_persistent_directory found".
     assert all(" progress " in line for line in run.stderr.splitlines()), run.stderr
     quiet = subprocess.run([sys.executable, "-m", "webtext.collect", str(tmp_path / "quiet"), "--progress-s", "0"],
                            capture_output=True, text=True, timeout=300)
