@@ -104,3 +104,20 @@ def test_widen_spreads_one_source_over_the_workers(dask_address, widen):
     # Beam's Dask runner leaves one source's elements in one partition, on one worker, grouped or not;
     # widened, the grouping hashes them over a partition per worker thread.
     assert len(handled) == (2 if widen else 1), handled
+
+
+@pytest.fixture
+def environ_restored():
+    """os.environ as it was before the test: a Nanny in this process writes its workers' variables into it."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def test_the_commands_cluster_leaves_malloc_its_trim_threshold(environ_restored):
+    os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    # Dask's default (64 KiB) made a dump file's reading 1.45x slower in a worker than in a plain process.
+    with on_dask.cluster(None, 1) as address, distributed.Client(address) as client:
+        thresholds = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+    assert list(thresholds.values()) == [None]
