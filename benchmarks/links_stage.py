@@ -13,11 +13,12 @@ over those files:
   - the whole links stage, as the command builds it (`--until links`), from
     the dumps to links.parquet and links.txt, on Beam's local runner
     (FnApiRunner) and on Beam's Dask runner (a LocalCluster on 127.0.0.1,
-    started once per worker count, outside the times), with each worker count
-    (each file is read by one worker). Each stage run is followed by one on
-    tiny dumps (TINY_RECORDS records, as many files): its CPU time is the
-    stage's fixed cost (building and translating the pipeline, starting the
-    local runner's worker processes, scheduling), shown apart.
+    started before each run, outside the times, and stopped after it), with
+    each worker count (each file is read by one worker). Each stage run is
+    followed by one on tiny dumps (TINY_RECORDS records, as many files): its
+    CPU time is the stage's fixed cost (building and translating the
+    pipeline, starting the local runner's worker processes, a Dask worker's
+    first imports, scheduling), shown apart.
 
 The contenders take turns, one run each per round, so a change in the
 machine's load falls on all of them alike. Every run of the stage must give the
@@ -68,13 +69,14 @@ def links_stage(dumps: str, out: str, engine: Engine) -> dict:
 
 
 def cpu_seconds() -> float:
-    """CPU time of this process, of its ended children (the local runner's workers) and of its live ones (Dask's)."""
+    """CPU time of this process and its ended children, and of its live descendants (Dask's workers, the local
+    runner's fork server) and their ended children (the fork server's workers)."""
     ended = resource.getrusage(resource.RUSAGE_CHILDREN)
     live = 0.0
     for child in psutil.Process().children(recursive=True):
         with contextlib.suppress(psutil.Error):
             times = child.cpu_times()
-            live += times.user + times.system
+            live += times.user + times.system + times.children_user + times.children_system
     return time.process_time() + ended.ru_utime + ended.ru_stime + live
 
 
@@ -84,26 +86,35 @@ def timed_once(run) -> tuple[float, float, str]:
     return time.perf_counter() - wall, cpu_seconds() - cpu, result
 
 
-def contenders(folder: str, engines: dict) -> list:
-    """(name, run, run on the tiny input or None) of each contender; a stage run writes into a fresh folder."""
+def contenders(folder: str, engines: list[tuple[str, int]]) -> list:
+    """(name, run) of each contender; a run gives its (seconds, CPU seconds, result) and, for a stage, those of
+    its run on the tiny input, or None."""
     runs = 0
 
     def every_file(reader):
-        return lambda: sum(reader(path) for path in sorted(glob.glob(os.path.join(folder, "RS_*.zst"))))
+        paths = sorted(glob.glob(os.path.join(folder, "RS_*.zst")))
+        return lambda: (timed_once(lambda: sum(reader(path) for path in paths)), None)
 
-    def stage(engine, dumps: str):
-        def run():
-            nonlocal runs
-            runs += 1
-            return links_stage(os.path.join(folder, dumps), os.path.join(folder, f"out-{runs}"), engine)
-        return run
+    def stage_on(engine, dumps: str):
+        nonlocal runs
+        runs += 1
+        return links_stage(os.path.join(folder, dumps), os.path.join(folder, f"out-{runs}"), engine)
+
+    def stage(runner: str, workers: int):
+        def on_a_fresh_engine(dumps: str):
+            # The command's engine, made for this run alone, as a command run makes it: a Dask cluster's
+            # workers import the stage's modules in its first run, and one idle beside another contender
+            # would add its CPU to that contender's.
+            with engine_for(runner, workers, None, []) as engine:
+                return timed_once(lambda: stage_on(engine, dumps))
+        return lambda: (on_a_fresh_engine("RS_*.zst"), on_a_fresh_engine("tiny/RS_*.zst"))
 
     return [
-        ("bare zstandard + json.loads (baseline)", every_file(reddit_reader.bare_loop), None),
-        ("reader + post rules, no Beam", every_file(reddit_reader.webtext_reader), None),
-        ("reader + post + URL rules, no Beam", every_file(reddit_reader.webtext_reader_and_urls), None),
-        *[(f"links stage, {RUNNER_NAMES[runner]}, {n} worker{'s' * (n > 1)}", stage(engine, "RS_*.zst"),
-           stage(engine, "tiny/RS_*.zst")) for (runner, n), engine in engines.items()],
+        ("bare zstandard + json.loads (baseline)", every_file(reddit_reader.bare_loop)),
+        ("reader + post rules, no Beam", every_file(reddit_reader.webtext_reader)),
+        ("reader + post + URL rules, no Beam", every_file(reddit_reader.webtext_reader_and_urls)),
+        *[(f"links stage, {RUNNER_NAMES[runner]}, {n} worker{'s' * (n > 1)}", stage(runner, n))
+          for runner, n in engines],
     ]
 
 
@@ -125,21 +136,20 @@ def main() -> None:
     parser.add_argument("--runners", default="direct,dask", help="direct (Beam's local runner), dask, or both")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # the runners' workers warn of nothing that matters here
-    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as clusters:
+    with tempfile.TemporaryDirectory() as folder:
         write_inputs(folder, args)
         size = sum(os.path.getsize(path) for path in glob.glob(os.path.join(folder, "RS_*.zst")))
         print(f"{args.records:,} records ({args.reposts:.0%} of link posts reposts) in {args.files} files, "
               f"{size / 2**20:.0f} MiB zstd; median of {args.repeats}, contenders in turn\n")
-        # The command's engines; a Dask cluster is started once per worker count, kept open in clusters.
-        engines = {(runner, int(n)): clusters.enter_context(engine_for(runner, int(n), None, []))
-                   for runner in args.runners.split(",") for n in args.workers.split(",")}
+        engines = [(runner, int(n)) for runner in args.runners.split(",") for n in args.workers.split(",")]
         named = contenders(folder, engines)
-        timings = {name: ([], []) for name, _, _ in named}
+        timings = {name: ([], []) for name, _ in named}
         for _ in range(args.repeats):
-            for name, run, tiny_run in named:
-                timings[name][0].append(timed_once(run))
-                if tiny_run:
-                    timings[name][1].append(timed_once(tiny_run))
+            for name, run in named:
+                timed, tiny_timed = run()
+                timings[name][0].append(timed)
+                if tiny_timed:
+                    timings[name][1].append(tiny_timed)
         print_table(timings, args.records)
 
 
