@@ -16,7 +16,7 @@ from apache_beam.options.pipeline_options import DebugOptions, PipelineOptions, 
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner, fn_runner
 from google.protobuf.json_format import MessageToDict
 
-from pipelines import beam_logs, local_worker, progress
+from pipelines import beam_logs, forked_workers, progress
 from pipelines.files import delete_matching
 from pipelines.pipeline import PROGRESS_NOUNS, build
 from pipelines.progress import Monitor
@@ -73,10 +73,10 @@ def make_pipeline(runner: str, workers: int, beam_args: list[str]) -> beam.Pipel
     # Named explicitly: Beam's default DirectRunner first tries to download Prism.
     runner = FnApiRunner()
     if workers > 1:
-        # Worker processes started as our module, which keeps them quiet, where Beam's multi_processing mode
-        # would start its own. Beam then warns the mode is not named: it is the environment that makes it.
+        # Worker processes of our own, forked and quiet, where Beam's multi_processing mode would start its
+        # own afresh. Beam then warns the mode is not named: it is the environment that makes it.
         beam_logs.drop(fn_runner.__name__, "If direct_num_workers is not equal to 1")
-        runner = FnApiRunner(default_environment=local_worker.environment())
+        runner = FnApiRunner(default_environment=forked_workers.environment())
     return beam.Pipeline(runner=runner, options=PipelineOptions(beam_args, direct_num_workers=workers))
 
 

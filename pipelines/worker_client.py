@@ -1,0 +1,25 @@
+"""Starts one local worker process by asking the fork server for it (pipelines/forked_workers.py).
+
+Run as a script by a Python without its site packages (`python -I -S`), so it
+starts in milliseconds: it imports nothing of this project nor of Beam. It
+hands its environment (the runner's addresses for the worker) to the server
+named by WEBTEXT_FORK_SERVER, waits for the worker to end and exits with its
+status. Killed, it takes the worker with it: the server sees it go.
+"""
+
+import json
+import os
+import socket
+import sys
+
+
+def main() -> int:
+    with socket.socket(socket.AF_UNIX) as server:
+        server.connect(os.environ["WEBTEXT_FORK_SERVER"])
+        server.sendall(json.dumps(dict(os.environ)).encode() + b"\n")
+        status = server.makefile().readline()
+    return int(status) if status.strip() else 1  # no status: the server ended before its worker
+
+
+if __name__ == "__main__":
+    sys.exit(main())
