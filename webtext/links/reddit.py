@@ -151,6 +151,8 @@ def _fields_leniently(line: bytes) -> _Fields:
 
 
 def _timestamp(value) -> int:
+    if type(value) is int:  # nearly every record's: no float to make
+        return value
     try:
         return int(float(value))
     except (TypeError, ValueError, OverflowError):
@@ -162,16 +164,11 @@ def _submission(fields: _Fields) -> Submission:
         raise Dropped("missing_id")
     if fields.score is None:
         raise Dropped("missing_score")
-    return Submission(
-        id=fields.id,
-        url=fields.url or "",
-        domain=fields.domain or host_of(fields.url or ""),
-        subreddit=fields.subreddit or "",
-        score=int(fields.score),
-        created_utc=_timestamp(fields.created_utc),
-        is_self=bool(fields.is_self),
-        over_18=bool(fields.over_18),
-    )
+    url = fields.url or ""
+    # In the record's field order, not by name: a NamedTuple built by keyword costs twice as much, 300,000
+    # times a file.
+    return Submission(fields.id, url, fields.domain or host_of(url), fields.subreddit or "", int(fields.score),
+                      _timestamp(fields.created_utc), bool(fields.is_self), bool(fields.over_18))
 
 
 def parse_submission(line: bytes) -> Submission | Dropped:
