@@ -21,7 +21,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from pipelines.counters import count
 from pipelines.files import input_files
-from pipelines.neutral import Widen
+from pipelines.neutral import SpreadCreated, Widen
 from webtext import counts
 from webtext.config import Config
 from webtext.drops import Dropped
@@ -109,7 +109,7 @@ def read_dump_posts(path: str, config: Config) -> Iterator[POST_GROUP]:
 
 def spread_files(pbegin, files: list[str]):
     """The dump files' paths, spread over the workers: one file is read by one worker, as a stream."""
-    return pbegin | "DumpFiles" >> beam.Create(files) | "SpreadFiles" >> beam.Reshuffle()
+    return pbegin | "DumpFiles" >> beam.Create(files) | "SpreadFiles" >> SpreadCreated()
 
 
 class DumpPosts(beam.PTransform):
@@ -160,7 +160,7 @@ class ReadListings(beam.PTransform):
         return (
             pbegin
             | "Subreddits" >> beam.Create(sorted(set(self.spec.subreddits)))
-            | "SpreadSubreddits" >> beam.Reshuffle()
+            | "SpreadSubreddits" >> SpreadCreated()
             | "List" >> beam.ParDo(ReadListing(self.spec)).with_output_types(Submission)
         )
 

@@ -4,7 +4,7 @@ Beam's Dask runner recomputes a side input's whole upstream inside every task
 that reads it (repeating its side effects: fetches, file writes), hands
 every consumer of a multi-output ParDo the elements of all its outputs mixed,
 and spreads a collection over workers only as far as its sources were
-(Reshuffle is a no-op there). These forms use only a ParDo with one output,
+(Reshuffle there keeps the partitions it is given). These forms use only a ParDo with one output,
 Create, Flatten and CoGroupByKey, which every runner runs as written
 (docs/distributed.md).
 """
@@ -76,6 +76,23 @@ class Widen(beam.PTransform):
             | "Empty" >> beam.FlatMap(lambda _: ()).with_output_types(elements.element_type)
         )
         return (elements, empty) | "WithLanes" >> beam.Flatten()
+
+
+class SpreadCreated(beam.PTransform):
+    """A Create's elements (input files, subreddits), spread over the workers for the work each one starts.
+
+    A Reshuffle where runners fuse steps (the local runner, Dataflow): else the
+    Create's one bundle, and all the work its elements start, would be one
+    worker's. Nothing on Beam's Dask runner, whose Create already cuts them
+    into a partition per lane, each a task of its own that the scheduler
+    hands to an idle worker; there a Reshuffle is a shuffle that keeps the
+    partition count, and the scheduler puts each task after it where that
+    task's (tiny) inputs lie: the two dump files of a run were at times both
+    read by one of two workers.
+    """
+
+    def expand(self, created):
+        return created if lanes(created.pipeline) > 1 else created | "Reshuffle" >> beam.Reshuffle()
 
 
 class Select(beam.PTransform):
