@@ -17,7 +17,7 @@ import apache_beam as beam
 import pytest
 
 from pipelines.counters import count
-from pipelines.neutral import Widen
+from pipelines.neutral import SpreadCreated, Widen
 
 distributed = pytest.importorskip("distributed")
 on_dask = pytest.importorskip("pipelines.on_dask")
@@ -104,6 +104,21 @@ def test_widen_spreads_one_source_over_the_workers(dask_address, widen):
     # Beam's Dask runner leaves one source's elements in one partition, on one worker, grouped or not;
     # widened, the grouping hashes them over a partition per worker thread.
     assert len(handled) == (2 if widen else 1), handled
+
+
+def test_created_files_are_read_on_every_worker(dask_address):
+    pipeline = on_dask.make_pipeline(dask_address, [])
+
+    def read(path):
+        time.sleep(0.5)  # a file's reading: long enough for the scheduler to see both workers busy
+        count(f"reads/{os.getpid()}")
+
+    pipeline | beam.Create(["RS_2017-01.zst", "RS_2017-02.zst"]) | SpreadCreated() | beam.Map(read)
+    result = pipeline.run()
+    result.wait_until_finish()
+    readers = on_dask.counters_of(result)
+    # One file on each worker: the Create's own partitions, a partition per worker thread, spread them.
+    assert sorted(readers.values()) == [1, 1], readers
 
 
 @pytest.fixture
