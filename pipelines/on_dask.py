@@ -56,6 +56,11 @@ def freeze_live_objects() -> None:
 
 
 def make_pipeline(address: str, beam_args: list[str]) -> beam.Pipeline:
+    # Beam's Dask runner groups with Bag.groupby, which asks Dask for its default shuffle method; working
+    # that out imports dask.dataframe (0.5 CPU s, once a command) to answer "p2p", which a Bag cannot do and
+    # takes for "tasks". "tasks" from the start, which also keeps a "disk" set in a user's Dask config (a
+    # shuffle through one machine's disk) away from a cluster's workers.
+    dask.config.set({"dataframe.shuffle.method": "tasks"})
     with Client(address) as client:
         client.run(take_tally)  # what an earlier job on this cluster counted is not this run's
         client.run(freeze_live_objects)
