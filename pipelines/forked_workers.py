@@ -27,6 +27,7 @@ import signal
 import socket
 import sys
 import tempfile
+import time
 import traceback
 from typing import NamedTuple
 
@@ -75,9 +76,17 @@ def _start_server() -> Server:
     return Server(path, pid)
 
 
-def _stop_server(pid: int, command_alive: int, folder: str) -> None:
+def _stop_server(pid: int, command_alive: int, folder: str, grace_s: float = 5.0) -> None:
+    """Closes the server's pipe and waits for it to end; killed after grace_s, should a process forked from this
+    one (holding the pipe too) outlive it."""
     os.close(command_alive)
-    os.waitpid(pid, 0)
+    deadline = time.monotonic() + grace_s
+    while os.waitpid(pid, os.WNOHANG) == (0, 0):
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            break
+        time.sleep(0.01)
     shutil.rmtree(folder, ignore_errors=True)
 
 

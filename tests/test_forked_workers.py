@@ -72,3 +72,29 @@ def test_a_failed_worker_fails_its_client_and_a_killed_client_takes_its_worker(c
     waiting.send_signal(signal.SIGKILL)
     waiting.wait(timeout=10)
     assert _gone(workers[0].pid)
+
+
+# A command that forks a child of its own, which holds the server's pipe too, and outlives the command.
+FORKING_COMMAND = """
+import json, os, time
+from pipelines import forked_workers
+forked_workers.environment()
+child = os.fork()
+if child == 0:
+    os.closerange(0, 3)  # not the test's pipes, which it reads to their end
+    time.sleep(60)
+    os._exit(0)
+print(json.dumps({"child": child, **forked_workers.server._asdict()}))
+"""
+
+
+def test_the_command_ends_with_its_server_when_a_child_of_its_own_holds_the_servers_pipe():
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, "-c", FORKING_COMMAND], capture_output=True, text=True, timeout=60)
+    ended = json.loads(run.stdout)
+    try:
+        assert run.returncode == 0, run.stderr
+        assert time.monotonic() - started < 30  # the server is killed after its grace, not waited for
+        assert _gone(ended["pid"]) and not os.path.exists(os.path.dirname(ended["socket"]))
+    finally:
+        os.kill(ended["child"], signal.SIGKILL)
