@@ -9,9 +9,9 @@ Before its first pipeline with several workers, the command forks a fork
 server: a copy of itself with Beam and the pipeline's modules imported, which
 runs no thread. The runner starts each worker with a shell command (a
 SubprocessSDKEnvironment); ours runs pipelines/worker_client.py, which hands
-the server its environment over a Unix socket and waits. The server forks a
-worker (pipelines.local_worker) with that environment and, when it ends, sends
-its exit status back. A client that goes takes its worker with it, and the
+the server its environment and standard streams over a Unix socket and waits.
+The server forks a worker (pipelines.local_worker) with them and, when it
+ends, sends its exit status back. A client that goes takes its worker with it, and the
 server and its workers end when the command does. Linux only (os.pidfd_open):
 elsewhere the runner starts worker processes afresh.
 """
@@ -121,17 +121,31 @@ def _run_server(listener: socket.socket, command_ends: int) -> None:
         os._exit(0)
 
 
+def _read_request(client: socket.socket) -> tuple[dict, list[int]]:
+    """The client's environment, and its standard streams' descriptors (sent with the request's first bytes)."""
+    data, streams, _, _ = socket.recv_fds(client, 1 << 16, len(worker_client.STANDARD_STREAMS))
+    while not data.endswith(b"\n"):
+        more = client.recv(1 << 16)
+        if not more:
+            raise ConnectionError("the client went before its request was whole")
+        data += more
+    return json.loads(data), streams
+
+
 def _fork_worker(client: socket.socket, inherited: list) -> int:
-    """A worker forked with the client's environment; its pid. The inherited files and descriptors are closed
-    in the worker."""
-    environ = json.loads(client.makefile().readline())
+    """A worker forked with the client's environment and standard streams; its pid. The inherited files and
+    descriptors are closed in the worker."""
+    environ, streams = _read_request(client)
     pid = os.fork()
     if pid:
+        for stream in streams:
+            os.close(stream)
         return pid
     status = 1
     try:
         for inherited_file in [client, *inherited]:  # the server's; the worker must not hold them open
             inherited_file.close() if hasattr(inherited_file, "close") else os.close(inherited_file)
+        _take_streams(streams)
         os.environ.clear()
         os.environ.update(environ)
         local_worker.main()
@@ -142,6 +156,17 @@ def _fork_worker(client: socket.socket, inherited: list) -> int:
         traceback.print_exc()
     finally:
         os._exit(status)
+
+
+def _take_streams(streams: list[int]) -> None:
+    """The client's standard streams as this process's, down to Python's own objects: the command's may have
+    been anything when the server was forked (a test's captured output, say)."""
+    for target, stream in zip(worker_client.STANDARD_STREAMS, streams):
+        os.dup2(stream, target)
+        os.close(stream)
+    sys.stdin = open(0, closefd=False)
+    sys.stdout = open(1, "w", buffering=1, closefd=False)
+    sys.stderr = open(2, "w", buffering=1, closefd=False)
 
 
 def _report_end(pid: int, worker: tuple, selector: selectors.BaseSelector) -> None:
