@@ -35,6 +35,9 @@ def cluster(address: str | None, workers: int):
     if address:
         yield address
         return
+    # The scheduler runs in this process. Imported after Beam, whose PipelineOptions call logging.basicConfig,
+    # dask.distributed leaves its loggers at INFO to reach that root handler: ~100 lines a run. Its warnings stay.
+    logging.getLogger("distributed").setLevel(logging.WARNING)
     # One thread per worker process, as the local runner: DoFns that want threads start their own.
     with dask.config.set(GLIBC_TRIMS), LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0",

@@ -56,6 +56,7 @@ def _collect(out, *flags) -> str:
     done = subprocess.run([sys.executable, "-m", "webtext.collect", str(out), "--progress-s", "0", *flags],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
+    assert "INFO:" not in done.stderr, done.stderr[-3000:]  # no scheduler's or client's chatter
     assert re.search(r"\(links to shards\) in [\d.]+ s", done.stdout), done.stdout
     return re.sub(r" in [\d.]+ s", "", done.stdout.replace(str(out), "OUT"))
 
@@ -79,6 +80,12 @@ def test_the_sample_on_a_dask_cluster_matches_the_local_runner(dask_address, tmp
     with distributed.Client(dask_address) as client:
         executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
     assert len(executed) == 2 and all(count > 0 for count in executed.values()), executed
+
+
+def test_the_commands_own_cluster_runs_the_sample_quietly(tmp_path):
+    # A LocalCluster started and stopped by the command: its scheduler lives in the command's process.
+    assert _collect(tmp_path / "dask", "--runner", "dask", "--workers", "1") == _collect(tmp_path / "local")
+    assert _shards(tmp_path / "dask") == _shards(tmp_path / "local")
 
 
 def _worker_of_each_group(pipeline, widen: bool) -> dict:
