@@ -11,9 +11,9 @@ runs no thread. The runner starts each worker with a shell command (a
 SubprocessSDKEnvironment); ours runs pipelines/worker_client.py, which hands
 the server its environment and standard streams over a Unix socket and waits.
 The server forks a worker (pipelines.local_worker) with them and, when it
-ends, sends its exit status back. A client that goes takes its worker with it, and the
-server and its workers end when the command does. Linux only (os.pidfd_open):
-elsewhere the runner starts worker processes afresh.
+ends, sends its exit status back. A client that goes takes its worker with
+it, and the server and its workers end when the command does. Linux only
+(os.pidfd_open): elsewhere the runner starts worker processes afresh.
 """
 
 import atexit
@@ -35,8 +35,6 @@ from apache_beam.transforms.environments import SubprocessSDKEnvironment
 
 from pipelines import local_worker, worker_client
 
-SERVER_VARIABLE = "WEBTEXT_FORK_SERVER"
-
 
 class Server(NamedTuple):
     socket: str
@@ -53,7 +51,8 @@ def environment() -> SubprocessSDKEnvironment:
     global server
     if server is None:
         server = _start_server()
-        os.environ[SERVER_VARIABLE] = server.socket  # the runner hands its environment to the worker's command
+        # The runner hands its environment on to the worker's command.
+        os.environ[worker_client.SERVER_VARIABLE] = server.socket
     client = shlex.join([sys.executable, "-I", "-S", worker_client.__file__])
     return SubprocessSDKEnvironment.from_command_string(client)
 

@@ -13,12 +13,14 @@ import os
 import socket
 import sys
 
+# Where the fork server listens, as the command sets it for the runner to hand on.
+SERVER_VARIABLE = "WEBTEXT_FORK_SERVER"
 STANDARD_STREAMS = [0, 1, 2]  # the worker writes where this process would
 
 
 def main() -> int:
     with socket.socket(socket.AF_UNIX) as server:
-        server.connect(os.environ["WEBTEXT_FORK_SERVER"])
+        server.connect(os.environ[SERVER_VARIABLE])
         request = json.dumps(dict(os.environ)).encode() + b"\n"
         sent = socket.send_fds(server, [request], STANDARD_STREAMS)
         server.sendall(request[sent:])

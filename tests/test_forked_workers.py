@@ -58,7 +58,7 @@ def _client(environ: dict) -> subprocess.Popen:
 def test_a_failed_worker_fails_its_client_and_a_killed_client_takes_its_worker(capfd):
     forked_workers.environment()  # the server of this process, started if no test started it yet
     server = forked_workers.server
-    environ = {forked_workers.SERVER_VARIABLE: server.socket, "PATH": os.environ.get("PATH", "")}
+    environ = {worker_client.SERVER_VARIABLE: server.socket, "PATH": os.environ.get("PATH", "")}
     # No control address: Beam's harness cannot start, and the worker's failure is its client's; it writes
     # where its client would, here the test's stderr (the server's was an earlier test's, if one started it).
     assert _client(environ).wait(timeout=60) != 0
