@@ -71,13 +71,13 @@ def make_pipeline(runner: str, workers: int, beam_args: list[str]) -> beam.Pipel
     if runner != "direct":
         return beam.Pipeline(options=PipelineOptions(beam_args, runner=runner))
     # Named explicitly: Beam's default DirectRunner first tries to download Prism.
-    runner = FnApiRunner()
+    local_runner = FnApiRunner()
     if workers > 1:
         # Worker processes of our own, forked and quiet, where Beam's multi_processing mode would start its
         # own afresh. Beam then warns the mode is not named: it is the environment that makes it.
         beam_logs.drop(fn_runner.__name__, "If direct_num_workers is not equal to 1")
-        runner = FnApiRunner(default_environment=forked_workers.environment())
-    return beam.Pipeline(runner=runner, options=PipelineOptions(beam_args, direct_num_workers=workers))
+        local_runner = FnApiRunner(default_environment=forked_workers.environment())
+    return beam.Pipeline(runner=local_runner, options=PipelineOptions(beam_args, direct_num_workers=workers))
 
 
 # Markers ---------------------------------------------------------------------
