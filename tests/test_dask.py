@@ -14,13 +14,12 @@ import sys
 import time
 
 import apache_beam as beam
+import distributed
 import pytest
 
+from pipelines import on_dask
 from pipelines.counters import count
 from pipelines.neutral import SpreadCreated, Widen
-
-distributed = pytest.importorskip("distributed")
-on_dask = pytest.importorskip("pipelines.on_dask")
 
 
 def _wait_for(path, process, seconds=60):
