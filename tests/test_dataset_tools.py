@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from webtext import collect, export, layout, verify
+from webtext.cli import UsageError
 from webtext.records import Document, TokenizedDocument
 from webtext.shards import shard_format, tokens
 
@@ -120,3 +121,52 @@ def test_manifest_is_byte_identical_across_runs_and_worker_counts(dataset, tmp_p
     assert (again / "manifest.json").read_bytes() == (dataset / "manifest.json").read_bytes()
     for entry in shard_format.load_manifest(str(dataset))["shards"]:
         assert (again / entry["name"]).read_bytes() == (dataset / entry["name"]).read_bytes()
+
+
+def _rewrite_train_shard(copy, change) -> None:
+    """The copy's train shard with its rows passed through change(rows), and the manifest made to match."""
+    manifest = shard_format.load_manifest(str(copy))
+    entry = next(s for s in manifest["shards"] if s["split"] == "train")
+    path = copy / entry["name"]
+    table = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+    rows = change(table.to_pylist())
+    batch = pa.Table.from_pylist(rows, schema=table.schema).combine_chunks().to_batches()[0]
+    with pa.ipc.new_file(str(path), table.schema) as writer:
+        writer.write_batch(batch)
+    entry.update(documents=len(rows), tokens=sum(len(r["tokens"]) for r in rows),
+                 sha256=hashlib.sha256(path.read_bytes()).hexdigest(), bytes=path.stat().st_size)
+    manifest["totals"]["train"].update(documents=entry["documents"], tokens=entry["tokens"])
+    (copy / layout.MANIFEST).write_text(json.dumps(manifest))
+
+
+def test_verify_against_an_identical_dataset_says_so(dataset, capsys):
+    assert verify.main([str(dataset), "--against", str(dataset)]) == 0
+    out = capsys.readouterr().out
+    assert "shards: sha256-equal" in out and "documents: 98 of 98 identical (98 before); 0 changed, 0 gone, 0 new" in out
+
+
+def test_verify_against_names_each_document_that_changed_went_or_came(dataset, tmp_path, capsys):
+    copy = _copy(dataset, tmp_path)
+    edited = {}
+
+    def change(rows):
+        edited.update(changed=rows[0]["url"], gone=rows[1]["url"], new=rows[2]["url"] + "-new")
+        rows[0]["text"] += " An added sentence."
+        rows[0]["tokens"] = rows[0]["tokens"][:-1] + [13, 50256]
+        rows[2] = {**rows[2], "url": edited["new"]}
+        return [rows[0]] + rows[2:]
+
+    _rewrite_train_shard(copy, change)
+    assert verify.main([str(copy), "--against", str(dataset)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("OK: 2 shards, 97 documents")  # the copy itself is sound
+    assert "shards: differ" in out and "val-00000-of-00001.arrow: same" in out
+    assert "documents: 95 of 97 identical (98 before); 1 changed, 2 gone, 1 new" in out
+    assert f"    {edited['changed']}: text, tokens\n" in out
+    gone = out.split("  gone:\n")[1].split("  new:\n")
+    assert edited["gone"] in gone[0] and edited["new"] in gone[1]
+
+
+def test_verify_against_a_folder_that_is_no_dataset_is_one_line(dataset, tmp_path):
+    with pytest.raises(UsageError, match="no such folder"):
+        verify.main([str(dataset), "--against", str(tmp_path / "missing")])

@@ -5,6 +5,11 @@ as Arrow with the manifest's token type, hold the documents and tokens the
 manifest says, end every document with <|endoftext|>, and put each URL in the
 split its hash assigns. Shard files the manifest does not list (left by an
 earlier run) are reported too. Exit status 1 when anything is wrong.
+
+`--against OLD` compares OUT with another dataset (an earlier run, a run under
+other package versions): shards sha256-equal or not, and each document that
+changed (with the columns that differ), went or came. Exit status 1 too when
+they differ.
 """
 
 import hashlib
@@ -14,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from webtext import cli, layout
-from webtext.shards import shard_format
+from webtext.shards import compare, shard_format
 
 CHUNK = 1 << 20
 
@@ -72,13 +77,21 @@ PROG = "python -m webtext.verify"
 def main(argv=None) -> int:
     parser = cli.new_parser(PROG, __doc__)
     parser.add_argument("out", help="dataset folder holding manifest.json")
+    parser.add_argument("--against", metavar="OLD",
+                        help="another dataset folder: say whether the shards are sha256-equal and which documents differ")
     args = parser.parse_args(argv)
-    shard_format.check_dataset_folder(args.out)
+    for folder in filter(None, [args.out, args.against]):
+        shard_format.check_dataset_folder(folder)
     problems, summary = verify(args.out)
     for problem in problems:
         print(f"FAIL {problem}")
     print(f"{'FAILED' if problems else 'OK'}: {summary}")
-    return 1 if problems else 0
+    if not args.against:
+        return 1 if problems else 0
+    comparison = compare.compare(args.against, args.out)
+    print(f"against {args.against}:")
+    print("\n".join(compare.describe(comparison)))
+    return 1 if problems or not comparison.same else 0
 
 
 if __name__ == "__main__":
