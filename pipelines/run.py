@@ -21,7 +21,7 @@ from pipelines.files import delete_matching
 from pipelines.pipeline import PROGRESS_NOUNS, build
 from pipelines.progress import Monitor
 from pipelines.worker_errors import as_usage_errors
-from webtext import __version__, counts, layout
+from webtext import __version__, counts, environment, layout
 from webtext.config import Config
 from webtext.run import report, stages
 from webtext.run.plan import Plan
@@ -101,10 +101,13 @@ def _write_json(path: str, value) -> None:
 
 def write_markers(plan: Plan, inputs: dict, counters: dict) -> None:
     prints = stages.fingerprints(inputs, plan.config.to_dict())
+    # Recorded, not fingerprinted: new package versions do not make a rerun redo weeks of fetching.
+    built_with = environment.describe()
     for stage in stages.between(plan.first, plan.last):
         _write_json(FileSystems.join(plan.inputs.out, layout.marker(stage)), {
             "stage": stage, "fingerprint": prints[stage], "inputs": inputs, "config": plan.config.to_dict(),
             "counters": {k: v for k, v in counters.items() if counts.stage_of(k) == stage},
+            "environment": built_with,
         })
 
 
@@ -171,7 +174,8 @@ def write_manifest(out: str, config: Config, counters: dict) -> dict:
     with FileSystems.open(FileSystems.join(out, layout.SHARD_INDEX)) as f:
         index = json.load(f)
     tokenizer = tokens.describe(tokens.get_encoding(config.encoding))
-    manifest = shard_format.build_manifest(index, config.to_dict(), tokenizer, counters, __version__)
+    manifest = shard_format.build_manifest(index, config.to_dict(), tokenizer, counters, __version__,
+                                           environment.describe())
     with FileSystems.create(FileSystems.join(out, layout.MANIFEST)) as f:
         f.write(json.dumps(manifest, indent=1).encode())
     return manifest

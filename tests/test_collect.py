@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import Route
-from webtext import collect
+from webtext import collect, environment
 from webtext.cli import UsageError
 from webtext.run import plan
 from webtext.sample import make
@@ -62,6 +62,16 @@ def test_manifest_describes_the_shards_on_disk(sample):
     assert totals["val"]["documents"] > 0
     assert manifest["tokenizer"]["name"] == "gpt2" and manifest["counters"] == counters
     assert manifest["config"]["val_fraction"] == plan.SAMPLE_OVERRIDES["val_fraction"]
+
+
+def test_the_sample_shards_are_byte_for_byte_the_recorded_ones(sample):
+    """Under the lock, the sample's bytes are known: a change of code or of package version that moves them
+    is a decision, recorded by updating tests/fixtures/sample_shards.sha256 (.ci/upgrade-lock does it for
+    versions, and says which documents changed)."""
+    _, _, manifest = sample
+    recorded = (Path(__file__).parent / "fixtures" / "sample_shards.sha256").read_text().splitlines()
+    drift = environment.warning(environment.lock_differences())
+    assert [f"{s['sha256']}  {s['name']}" for s in manifest["shards"]] == recorded, drift or "under the locked versions"
 
 
 def _all_rows(out: Path) -> list[dict]:

@@ -10,7 +10,7 @@ import sys
 import time
 
 from pipelines.run import engine, execute, missing_kept_outputs, read_markers, split_beam_flags
-from webtext import cli, layout
+from webtext import cli, environment, layout
 from webtext.config import Config, knobs
 from webtext.links import live
 from webtext.links.live import SORTS, TIME_FILTERS, ListingSpec
@@ -123,6 +123,9 @@ def request_of(args) -> Request:
 def run(argv=None) -> dict:
     """Build the dataset; returns {"counters", "manifest" (None before shards), "job" (dry runs)}."""
     args, beam_args = parse_args(argv)
+    drift = environment.warning(environment.lock_differences())
+    if drift:
+        print(drift, file=sys.stderr, flush=True)
     markers = read_markers(args.out)
     plan = plan_run(request_of(args), markers)
     if plan is None:

@@ -175,8 +175,10 @@ def iter_documents(out_dir: str, split: str) -> Iterator[dict]:
             yield row
 
 
-def build_manifest(index: list[dict], config: dict, tokenizer: dict, counters: dict, version: str) -> dict:
-    """The dataset's self-description: shards with hashes, totals, how it was made."""
+def build_manifest(index: list[dict], config: dict, tokenizer: dict, counters: dict, version: str,
+                   environment: dict | None = None) -> dict:
+    """The dataset's self-description: shards with hashes, totals, how it was made (and with what:
+    webtext.environment.describe())."""
     totals = {
         split: {
             "shards": sum(1 for s in index if s["split"] == split),
@@ -194,4 +196,5 @@ def build_manifest(index: list[dict], config: dict, tokenizer: dict, counters: d
         "totals": totals,
         "config": config,
         "counters": counters,
+        "environment": environment or {},
     }
