@@ -25,6 +25,7 @@ SHAPING_PACKAGES = {
     "zstandard": "links: reading .zst dumps",
     "tldextract": "links: registered domains for the blocklists (its bundled public suffix list)",
     "warcio": "fetch: reading and writing WARC records",
+    "surt": "fetch: Common Crawl index keys (which captures the columnar join finds)",
     "w3lib": "extract: a page's declared charset",
     "chardet": "extract: a page's guessed charset",
     "charset-normalizer": "extract: trafilatura's decoding",

@@ -1,21 +1,20 @@
-"""SURT keys: URLs in the sort order of the archives' indexes.
+"""SURT keys: URLs as Common Crawl's indexes key them.
 
-Common Crawl's CDX and columnar indexes key a capture by its SURT form
-(`com,example)/path?query`): the host reversed, without "www.", lower case,
-without scheme, port 80/443 or fragment, query arguments sorted. Joining our
-links to the index by this key matches what the index would match.
+Common Crawl's CDX and columnar indexes key each capture by its SURT form
+(`com,example)/path?a=1&b=2`: the host reversed, lower case, without "www",
+"www2" and the like, scheme, default port or fragment; the path's percent-
+encodings and dot segments resolved, session ids dropped, query arguments
+sorted), made by the Internet Archive's canonicaliser: pywb's `canonicalize`,
+with which the indexes are built, is `surt.surt(url)`. We call the same
+package, so a link's key is the `url_surtkey` the index has for its URL.
 """
 
-from urllib.parse import urlsplit
+import surt
 
 
 def surt_key(url: str) -> str:
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().rstrip(".")
-    if host.startswith("www."):
-        host = host[4:]
-    labels = host.split(".")
-    port = f":{parts.port}" if parts.port not in (None, 80, 443) else ""
-    path = parts.path or "/"
-    query = "&".join(sorted(parts.query.split("&"))) if parts.query else ""
-    return f"{','.join(reversed(labels))}{port}){path}{'?' + query if query else ''}".lower()
+    """The index key of url; ValueError where the canonicaliser cannot read it (pywb then refuses it too)."""
+    try:
+        return surt.surt(url.strip())
+    except Exception as err:  # surt raises what its parsing meets: ValueError, UnicodeError, IndexError, ...
+        raise ValueError(f"no SURT key for {url!r}: {type(err).__name__}") from None
