@@ -176,11 +176,13 @@ class ColumnarLookup(beam.PTransform):
     def expand(self, links):
         crawls, window = self.crawls, self.config.capture_window_days * DAY_S
         keyed = links | "KeyBySurt" >> beam.Map(key_link)
-        # Only the crawls some link is looked up in are read: a join of the files with those crawls.
+        # Only the crawls some link may be given a capture from are read: a join of the files with those
+        # crawls, found from the posts' months (a few hundred values, not one per link).
         wanted = (
             links
-            | "WantedCrawls" >> beam.FlatMap(
-                lambda link: columnar.wanted_crawls(crawls, link.first_created_utc, window))
+            | "PostMonths" >> beam.Map(lambda link: columnar.post_month(link.first_created_utc))
+            | "EachMonthOnce" >> beam.Distinct()
+            | "WantedCrawls" >> beam.FlatMap(lambda month: columnar.wanted_crawls(crawls, month, window))
             | "EachCrawlOnce" >> beam.Distinct()
             | "KeyWanted" >> beam.Map(lambda crawl: (crawl, True))
         )

@@ -155,9 +155,10 @@ class FakeArchives:
     then fine), "truncate" (half of each record).
 
     `cc_page_size` pages the Common Crawl index as pywb pages a zipnum index: a URL's rows,
-    sorted by time, in pages of that many rows (Common Crawl's: 5 blocks of ~3,000 lines);
+    sorted by time, in pages of that many rows (Common Crawl's: 5 blocks of ~3,000 lines; here
+    blocks of one line, so a client must take webtext.fetch.cdx.INDEX_BLOCK_LINES as 1);
     page 0 when no `page` is asked; showNumPages=true answers {"pages", "pageSize", "blocks"};
-    400 past the last page, 404 for a page with no status-200 row. `cc_busy_pages` answer 503
+    400 past the last page, 404 for a page with no row (after `filter`, where one is asked). `cc_busy_pages` answer 503
     (Retry-After: 1) once each. With 0 (the default) the index does not page, as another CDX
     server: every row in one answer, the page count answered with the rows too."""
 
@@ -229,10 +230,18 @@ class FakeArchives:
                 return Route(body, status=status, content_type=mime).answer(handler)
         NOT_FOUND.answer(handler)
 
+    @staticmethod
+    def _cc_filtered(rows: list[dict], query) -> list[dict]:
+        """pywb's `filter=[!][=~]field:value`: here the exact-match form the clients send (`=status:200`)."""
+        for spec in query.get("filter", []):
+            field, value = spec.lstrip("=").split(":", 1)
+            rows = [r for r in rows if r.get(field) == value]
+        return rows
+
     def _cc_cdx(self, handler, crawl: str, query) -> None:
         import json
 
-        rows = [r for r in self.cc_index.get(crawl, {}).get(query["url"][0], []) if r["status"] == "200"]
+        rows = self._cc_filtered(self.cc_index.get(crawl, {}).get(query["url"][0], []), query)
         if not rows:
             return Route(b"No Captures found for: " + query["url"][0].encode(), status=404,
                          content_type="text/plain").answer(handler)
@@ -253,7 +262,7 @@ class FakeArchives:
         if page >= len(pages):
             message = {"message": f"Page {page} invalid: First Page is 0, Last Page is {len(pages) - 1}"}
             return Route(json.dumps(message).encode(), status=400, content_type="text/x-ndjson").answer(handler)
-        found = [r for r in pages[page] if r["status"] == "200"]
+        found = self._cc_filtered(pages[page], query)
         if not found:
             return Route(b'{"message": "No Captures found"}', status=404, content_type="text/x-ndjson").answer(handler)
         Route("".join(json.dumps(r) + "\n" for r in found).encode(), content_type="text/x-ndjson").answer(handler)

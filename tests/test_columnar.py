@@ -107,6 +107,7 @@ VARIANT = "https://www.news.example.com/near"
 ABSENT = "http://news.example.com/absent"  # in no crawl
 UNUSABLE = "http://news.example.com/unusable"  # only a 404 and a PDF
 OLD = "http://news.example.com/old"  # posted 2010: no crawl within two years
+LATER = "http://news.example.com/later"  # the nearest captures a 404 and a PDF; a good one a crawl later
 
 
 def build_index(fake, root: Path) -> dict:
@@ -125,8 +126,12 @@ def build_index(fake, root: Path) -> dict:
         (AFTER, POSTED + 9 * DAY, 200, page_html("after, later")),
         (AFTER, POSTED + 7 * DAY, 200, page_html("after, first")),
         (AFTER, POSTED + 6 * DAY, 500, page_html("after, error")),  # nearest after, but a 500
+        (LATER, POSTED + 7 * DAY, 404, page_html("later, gone")),
+        (LATER, POSTED + 8 * DAY, 200, page_html("later, a pdf")),
     ])
-    pdf = {(NEAR, stamp(POSTED - 2 * DAY)): (200, "application/pdf"), (UNUSABLE, stamp(POSTED - 4 * DAY)): (200, "application/pdf")}
+    add_crawl_file(fake, "CC-MAIN-2017-34", [(LATER, POSTED + 38 * DAY, 200, page_html("later, the page"))])
+    pdf = {(NEAR, stamp(POSTED - 2 * DAY)): (200, "application/pdf"), (UNUSABLE, stamp(POSTED - 4 * DAY)): (200, "application/pdf"),
+           (LATER, stamp(POSTED + 8 * DAY)): (200, "application/pdf")}
     parts = {}
     for crawl, start in (("CC-MAIN-2017-26", POSTED - 20 * DAY), ("CC-MAIN-2017-30", POSTED + 6 * DAY),
                          ("CC-MAIN-2017-34", POSTED + 33 * DAY), ("CC-MAIN-2013-20", 1368403200)):
@@ -134,7 +139,7 @@ def build_index(fake, root: Path) -> dict:
         parts[crawl] = write_crawl(root, crawl, rows)
     return {
         "parts": parts,
-        "expected": {NEAR: stamp(POSTED - 15 * DAY), AFTER: stamp(POSTED + 7 * DAY)},
+        "expected": {NEAR: stamp(POSTED - 15 * DAY), AFTER: stamp(POSTED + 7 * DAY), LATER: stamp(POSTED + 38 * DAY)},
         "missing": {ABSENT: "not_in_index", UNUSABLE: "not_in_index", OLD: "no_crawl"},
     }
 
@@ -151,7 +156,13 @@ def run_fetch(tmp_path: Path, base: str, root: str, posts: list[tuple[str, int]]
 
 
 POSTS = [(NEAR, POSTED), (VARIANT, POSTED - 3600), (AFTER, POSTED), (ABSENT, POSTED), (UNUSABLE, POSTED),
-         (OLD, 1270000000)]
+         (OLD, 1270000000), (LATER, POSTED)]
+
+
+def cdx_row_of(fake, url: str, timestamp: str) -> dict:
+    """The fake CDX index's row of url's capture at timestamp, in whichever crawl holds it."""
+    url = urlsplit(url)._replace(scheme="http", netloc="news.example.com").geturl()
+    return next(r for crawl in fake.cc_index.values() for r in crawl.get(url, []) if r["timestamp"] == timestamp)
 
 
 def test_the_join_gives_each_link_the_capture_nearest_its_post_and_never_asks_the_cdx_api(archives, tmp_path, capsys):
@@ -163,37 +174,37 @@ def test_the_join_gives_each_link_the_capture_nearest_its_post_and_never_asks_th
     for url, want in index["expected"].items():
         row = rows[normalise_url(url)]
         assert (row["error"], row["source"], row["capture_time"]) == ("", "commoncrawl", want), url
-        cdx_row = next(r for r in fake.cc_index["CC-MAIN-2017-26" if url != AFTER else "CC-MAIN-2017-30"][
-            urlsplit(url)._replace(scheme="http", netloc="news.example.com").geturl()] if r["timestamp"] == want)
+        cdx_row = cdx_row_of(fake, url, want)
         assert row["capture"] == f"{cdx_row['filename']}@{cdx_row['offset']}+{cdx_row['length']}"
     for url, reason in index["missing"].items():
         row = rows[normalise_url(url)]
         assert (row["error"], row["attempts"]) == (reason, [f"commoncrawl:{reason}"]), url
-    assert normalise_url(VARIANT) == normalise_url(NEAR) and len(rows) == 5
-    assert counters["fetch/columnar_lookup:found"] == 2
+    assert normalise_url(VARIANT) == normalise_url(NEAR) and len(rows) == 6
+    assert counters["fetch/columnar_lookup:found"] == 3
     assert counters["fetch/columnar_lookup:not_in_index"] == 2 and counters["fetch/columnar_lookup:no_crawl"] == 1
     assert counters["fetch/failed:not_in_index"] == 2 and counters["fetch/failed:no_crawl"] == 1
-    assert counters["fetch/fetched:commoncrawl"] == 2
-    # Only the crawls some post is near were read (2017-26 and -30, not -34 or 2013-20), only their usable rows.
-    assert counters["fetch/columnar_files"] == len(index["parts"]["CC-MAIN-2017-26"]) + len(index["parts"]["CC-MAIN-2017-30"])
-    usable = sum(1 for crawl in ("CC-MAIN-2017-26", "CC-MAIN-2017-30") for part in index["parts"][crawl]
+    assert counters["fetch/fetched:commoncrawl"] == 3
+    # Every crawl within two years of a post was read (2017-26, -30 and -34, not 2013-20), only its usable rows.
+    near = ("CC-MAIN-2017-26", "CC-MAIN-2017-30", "CC-MAIN-2017-34")
+    assert counters["fetch/columnar_files"] == sum(len(index["parts"][crawl]) for crawl in near)
+    usable = sum(1 for crawl in near for part in index["parts"][crawl]
                  for r in pq.read_table(part).to_pylist()
                  if r["fetch_status"] == 200 and r["content_mime_detected"] in ("text/html", "application/xhtml+xml"))
     assert counters["fetch/columnar_rows"] == usable
-    # Of them, only rows whose key may be a link's reach the join: NEAR's 3, AFTER's 2, OLD's 1 (and
-    # a Bloom filter's rare false positive).
-    assert 6 <= counters["fetch/columnar_candidates"] <= 8 < usable
+    # Of them, only rows whose key may be a link's reach the join: NEAR's 3, AFTER's 2, OLD's 1, LATER's 1
+    # (and a Bloom filter's rare false positive).
+    assert 7 <= counters["fetch/columnar_candidates"] <= 9 < usable
     # Never a CDX request; the crawl list once; one range read per page.
     assert not [h for h in fake.hits if "-index" in h]
-    assert len([h for h in fake.hits if h.startswith("/crawl-data/")]) == 2
+    assert len([h for h in fake.hits if h.startswith("/crawl-data/")]) == 3
     # The pages are kept in OUT/fetch like the CDX path's: the next stage reads them from there.
     assert list((run["out"] / layout.FETCH_DIR).glob("pages-*.warc.gz"))
     assert (run["out"] / layout.FETCH_DIR / layout.COLUMNAR_KEY_FILTER).exists()
     # The summary shows the index read and each link's lookup, as other stages' counts.
     printed = " ".join(capsys.readouterr().out.split())
-    assert (f"pages fetched 2 commoncrawl 2 columnar index rows {usable} {counters['fetch/columnar_files']} files, "
+    assert (f"pages fetched 3 commoncrawl 3 columnar index rows {usable} {counters['fetch/columnar_files']} files, "
             f"{counters['fetch/columnar_candidates']} passed to the join "
-            "columnar lookups 5 found 2, not_in_index 2, no_crawl 1") in printed
+            "columnar lookups 6 found 3, not_in_index 2, no_crawl 1") in printed
 
 
 def test_an_https_root_is_listed_from_each_crawls_paths_file_and_read_by_range(archives, tmp_path):
@@ -243,7 +254,7 @@ def test_an_s3_root_is_listed_and_read_through_arrows_s3_filesystem(archives, tm
     assert {url: run["rows"][normalise_url(url)]["capture_time"] for url in (NEAR, AFTER)} == {
         NEAR: index["expected"][NEAR], AFTER: index["expected"][AFTER]}
     assert run["rows"][normalise_url(ABSENT)]["error"] == "not_in_index"
-    assert run["counters"]["fetch/columnar_files"] == 6 and not [h for h in fake.hits if "-index?" in h]
+    assert run["counters"]["fetch/columnar_files"] == 9 and not [h for h in fake.hits if "-index?" in h]
     # A mirror on a private address is refused as the archives' are, unless --allow-loopback.
     with pytest.raises(FetchError, match="private_address"):
         columnar.check_root(root, Config())

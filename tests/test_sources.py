@@ -14,7 +14,7 @@ from webtext import layout
 from webtext.config import Config
 from webtext.fetch import cdx
 from webtext.fetch.capture import Capture, nearest, stamp
-from webtext.fetch.commoncrawl import crawls_near, parse_collinfo
+from webtext.fetch.commoncrawl import crawls_in_window, parse_collinfo
 from webtext.fetch.ratelimit import HostRates
 from webtext.fetch.sources import PageChain, page_order
 from webtext.fetch.surt import surt_key
@@ -80,10 +80,12 @@ def test_the_capture_nearest_the_post_before_it_is_preferred_within_the_window()
                    POSTED, DAY) is None
 
 
-def test_crawls_asked_are_the_last_begun_by_the_post_and_the_first_after():
-    crawls = parse_collinfo(__import__("json").dumps([{"id": i, "from": f, "to": t} for i, f, t in CRAWLS]).encode())
-    assert [c.id for c in crawls_near(crawls, POSTED, 730 * DAY)] == ["CC-MAIN-2017-26", "CC-MAIN-2017-30"]
-    assert [c.id for c in crawls_near(crawls, POSTED, 10 * DAY)] == ["CC-MAIN-2017-30"]
+def test_every_crawl_in_the_window_is_in_order_those_begun_by_the_post_latest_first_then_those_after():
+    listed = CRAWLS + [("CC-MAIN-2017-22", "2017-05-22T00:00:00", "2017-05-30T00:00:00")]
+    crawls = parse_collinfo(__import__("json").dumps([{"id": i, "from": f, "to": t} for i, f, t in listed]).encode())
+    assert [c.id for c in crawls_in_window(crawls, POSTED, 730 * DAY)] == [
+        "CC-MAIN-2017-26", "CC-MAIN-2017-22", "CC-MAIN-2017-30", "CC-MAIN-2017-34"]
+    assert [c.id for c in crawls_in_window(crawls, POSTED, 10 * DAY)] == ["CC-MAIN-2017-30"]
     # An old list without from/to: the id's ISO week.
     assert parse_collinfo(b'[{"id": "CC-MAIN-2013-20"}]')[0].start == 1368403200  # Monday 2013-05-13
 
@@ -124,7 +126,7 @@ def test_wayback_asks_for_the_latest_capture_before_the_post_when_the_nearest_ar
     assert f"to={stamp(POSTED)}" in asks[crowded][1] and "limit=-2" in asks[crowded][1]
 
 
-def test_common_crawl_reads_one_record_by_range_from_the_crawls_near_the_post(archives):
+def test_common_crawl_reads_one_record_by_range_from_the_crawl_nearest_the_post_that_has_one(archives):
     fake, base = archives
     url = "http://news.example.com/a"
     add_crawl_file(fake, "CC-MAIN-2017-26", [("http://other.example.com/", POSTED - 20 * DAY, 200, page_html("x"))])
@@ -135,15 +137,83 @@ def test_common_crawl_reads_one_record_by_range_from_the_crawls_near_the_post(ar
     row = fake.cc_index["CC-MAIN-2017-30"][url][0]
     assert page.capture == f"{row['filename']}@{row['offset']}+{row['length']}"
     assert page.capture_time == stamp(POSTED + 7 * DAY)
+    # The crawl before the post had none; the one after did, in fewer rows than an index block holds: no
+    # page count asked, and 2017-34 not asked (it cannot hold a capture nearer than +7 days).
     asked = [h.split("?")[0] for h in fake.hits]
-    assert asked == ["/CC-MAIN-2017-26-index", "/CC-MAIN-2017-30-index", "/CC-MAIN-2017-30-index", "/" + row["filename"]]
-    # Only the crawl with a capture was asked its page count; this index does not page (it answers
-    # the count with the captures), so its one answer was all of them.
-    assert "showNumPages=true" in fake.hits[2] and "showNumPages" not in fake.hits[0] + fake.hits[1]
+    assert asked == ["/CC-MAIN-2017-26-index", "/CC-MAIN-2017-30-index", "/" + row["filename"]]
+    assert not [h for h in fake.hits if "showNumPages" in h or "filter" in h]
 
 
-def test_common_crawl_reads_every_page_the_index_has_for_a_url_waiting_out_a_busy_one(archives):
+def index_asks(fake) -> list[str]:
+    return [h.split("?")[0][1:-len("-index")] for h in fake.hits if "-index?" in h]
+
+
+def listed_as_pdf(fake, crawl: str, url: str) -> None:
+    for row in fake.cc_index[crawl][url]:
+        row["mime"] = row["mime-detected"] = "application/pdf"
+
+
+def test_a_nearest_capture_that_is_a_404_or_a_pdf_gives_way_to_a_good_one_a_crawl_later(archives):
     fake, base = archives
+    gone, pdf = "http://news.example.com/gone", "http://news.example.com/pdf"
+    created = POSTED - 40 * DAY  # before all three crawls
+    add_crawl_file(fake, "CC-MAIN-2017-26", [(gone, POSTED - 18 * DAY, 404, b"gone"),
+                                             (pdf, POSTED - 18 * DAY, 200, b"%PDF")])
+    listed_as_pdf(fake, "CC-MAIN-2017-26", pdf)
+    add_crawl_file(fake, "CC-MAIN-2017-30", [(gone, POSTED + 7 * DAY, 200, page_html("gone, back")),
+                                             (pdf, POSTED + 8 * DAY, 200, page_html("pdf, as html"))])
+    pages = chain(base, ("commoncrawl",))
+    for url, day in ((gone, 7), (pdf, 8)):
+        fake.hits.clear()
+        page = pages.fetch(link(url, created))
+        assert (page.error, page.capture_time) == ("", stamp(POSTED + day * DAY)), url
+        assert index_asks(fake) == ["CC-MAIN-2017-26", "CC-MAIN-2017-30"]  # not 2017-34: it cannot be nearer
+
+
+def test_a_capture_before_the_post_wins_across_crawls_and_costs_its_one_index_request(archives):
+    fake, base = archives
+    before, gone = "http://news.example.com/before", "http://news.example.com/gone"
+    add_crawl_file(fake, "CC-MAIN-2017-26", [(before, POSTED - 20 * DAY, 200, page_html("before")),
+                                             (gone, POSTED - 20 * DAY, 404, b"gone")])
+    add_crawl_file(fake, "CC-MAIN-2017-30", [(before, POSTED + 7 * DAY, 200, page_html("after, nearer")),
+                                             (gone, POSTED + 7 * DAY, 200, page_html("after"))])
+    pages = chain(base, ("commoncrawl",))
+    page = pages.fetch(link(before))
+    assert (page.error, page.capture_time) == ("", stamp(POSTED - 20 * DAY))
+    assert index_asks(fake) == ["CC-MAIN-2017-26"]  # found in its nearest crawl: one index request
+    fake.hits.clear()
+    page = pages.fetch(link(gone))  # the crawl before the post has only a 404: the one after gives the page
+    assert (page.error, page.capture_time) == ("", stamp(POSTED + 7 * DAY))
+    assert index_asks(fake) == ["CC-MAIN-2017-26", "CC-MAIN-2017-30"]
+
+
+@pytest.mark.parametrize("max_crawls, found", [(2, False), (3, True), (0, True)])
+def test_the_crawls_asked_per_link_are_bounded(archives, max_crawls, found):
+    fake, base = archives
+    url = "http://news.example.com/late"
+    add_crawl_file(fake, "CC-MAIN-2017-34", [(url, POSTED + 33 * DAY, 200, page_html("late"))])
+    page = chain(base, ("commoncrawl",), CONFIG.replace(commoncrawl_max_crawls=max_crawls)).fetch(link(url))
+    assert page.error == ("" if found else "no_capture")
+    assert index_asks(fake) == ["CC-MAIN-2017-26", "CC-MAIN-2017-30", "CC-MAIN-2017-34"][: max_crawls or 3]
+
+
+def test_wayback_gives_the_nearest_good_capture_whatever_nearer_ones_are_bad(archives):
+    fake, base = archives
+    url = "http://news.example.com/story"
+    fake.wayback[url] = [(stamp(POSTED + 1 * DAY), 404, "text/html", b"gone"),
+                         (stamp(POSTED + 2 * DAY), 200, "application/pdf", b"%PDF"),
+                         (stamp(POSTED + 3 * DAY), 302, "text/html", b""),
+                         (stamp(POSTED + 38 * DAY), 200, "text/html", page_html("the page")),
+                         (stamp(POSTED + 800 * DAY), 200, "text/html", page_html("outside the window"))]
+    page = chain(base, ("wayback",)).fetch(link(url))
+    assert (page.error, page.capture_time, page.body) == ("", stamp(POSTED + 38 * DAY), page_html("the page"))
+    fake.wayback[url].append((stamp(POSTED - 300 * DAY), 200, "text/html", page_html("before")))
+    assert chain(base, ("wayback",)).fetch(link(url)).capture_time == stamp(POSTED - 300 * DAY)  # before wins
+
+
+def test_common_crawl_reads_every_page_the_index_has_for_a_url_waiting_out_a_busy_one(archives, monkeypatch):
+    fake, base = archives
+    monkeypatch.setattr(cdx, "INDEX_BLOCK_LINES", 1)  # the fake's blocks are a line each
     fake.cc_page_size, fake.cc_busy_pages = 2, {1}  # the fake's Common Crawl index, paged as pywb pages
     url = "http://news.example.com/often"
     days = (-22, -21, -20, -18, -15, -14)  # pages [-22, -21], [-20, -18], [-15 (the one), -14 (a 404)]
@@ -159,8 +229,9 @@ def test_common_crawl_reads_every_page_the_index_has_for_a_url_waiting_out_a_bus
     assert not [h for h in fake.hits if h.startswith("/CC-MAIN-2017-30")]  # a capture before the post: enough
 
 
-def test_index_pages_read_for_one_url_are_bounded(archives):
+def test_index_pages_read_for_one_url_are_bounded(archives, monkeypatch):
     fake, base = archives
+    monkeypatch.setattr(cdx, "INDEX_BLOCK_LINES", 1)
     fake.cc_page_size = 1
     url = "http://trap.example.com/calendar"
     add_crawl_file(fake, "CC-MAIN-2017-26", [(url, POSTED - (20 - i) * DAY, 200, page_html(str(i))) for i in range(20)])
@@ -248,9 +319,20 @@ def test_default_order_follows_the_inputs():
         Config(pages="ftp")
 
 
-def test_surt_keys_match_common_crawls():
-    assert surt_key("https://www.Example.com/Path?b=2&a=1") == "com,example)/path?a=1&b=2"
-    assert surt_key("http://news.example.co.uk:8080/") == "uk,co,example,news:8080)/"
+@pytest.mark.parametrize("url, key", [
+    ("https://www.Example.com/Path?b=2&a=1", "com,example)/path?a=1&b=2"),  # www, case, query order
+    ("http://news.example.co.uk:8080/", "uk,co,example,news:8080)/"),  # a port kept
+    ("https://example.com:443/x#frag", "com,example)/x"),  # a default port and the fragment dropped
+    ("http://www2.example.com/a?b=1&a=2", "com,example)/a?a=2&b=1"),  # www2 too
+    ("https://BÜCHER.de/ré sumé?q=é", "de,xn--bcher-kva)/r%c3%a9%20sum%c3%a9?q=%c3%a9"),  # IDNA, percent-encoded
+    ("http://Example.COM:80/%7Euser/", "com,example)/~user"),  # unreserved decoded, trailing slash dropped
+    ("http://example.com/a/./b/../c", "com,example)/a/c"),  # dot segments
+    ("http://example.com/?PHPSESSID=0123456789abcdef0123456789abcdef&id=3", "com,example)/?id=3"),  # session id
+    ("http://192.168.000.001/", "1,0,168,192)/"),
+])
+def test_surt_keys_are_common_crawls(url, key):
+    """The keys of Common Crawl's indexes, as pywb's canonicalize (surt.surt) makes them."""
+    assert surt_key(url) == key
 
 
 def test_the_sample_gains_pages_from_fake_common_crawl_and_wayback_and_a_rerun_asks_neither(archives, tmp_path, capsys):

@@ -57,6 +57,10 @@ class Config:
     # A capture this far from the post at most; the nearest before the post is
     # preferred, else the nearest after (docs/sources.md says why 2 years).
     capture_window_days: int = option(730, "days between a post and an archive capture, at most")
+    # The CDX path pays an index request per crawl asked; crawls are asked nearest first and only
+    # while one could hold a nearer capture. The default comes from benchmarks/crawl_choice.py.
+    commoncrawl_max_crawls: int = option(4, "Common Crawl crawls asked per link at most (CDX path; 0: every "
+                                            "crawl within the window)")
     # Requests per second to one archive host from one worker, shared by its
     # threads; a 429 or 503's Retry-After pauses them all.
     wayback_rate: float = option(0.5, "Wayback requests per second per worker")
@@ -124,8 +128,10 @@ class Config:
             raise ValueError(f"--val-fraction must be in [0, 1), not {self.val_fraction}")
         if self.fetch_concurrency < 1 or self.max_per_host < 1:
             raise ValueError("--fetch-concurrency and --max-per-host must be at least 1")
-        if self.capture_window_days < 0 or self.wayback_rate <= 0 or self.commoncrawl_index_rate <= 0:
-            raise ValueError("--capture-window-days must be >= 0, --wayback-rate and --commoncrawl-index-rate > 0")
+        if self.capture_window_days < 0 or self.commoncrawl_max_crawls < 0:
+            raise ValueError("--capture-window-days and --commoncrawl-max-crawls must be >= 0")
+        if self.wayback_rate <= 0 or self.commoncrawl_index_rate <= 0:
+            raise ValueError("--wayback-rate and --commoncrawl-index-rate must be > 0")
         self.page_sources()  # a mistake in --pages is found before the run starts
         if self.collision_words < 1 or self.max_pieces < 1:
             raise ValueError("--collision-words and --max-pieces must be at least 1")

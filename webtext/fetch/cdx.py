@@ -3,7 +3,8 @@
 Two dialects of one idea. The Wayback Machine's `/cdx/search/cdx` answers a
 JSON array of rows after a header row of field names; Common Crawl's per-crawl
 index (pywb, `/CC-MAIN-YYYY-WW-index`) answers one JSON object per line, and
-404 when it holds no capture. Both are asked for exact-URL matches, status 200.
+404 when it holds no capture. Both are asked for exact-URL matches: the Wayback
+for status 200 and HTML only, Common Crawl for every capture (see INDEX_BLOCK_LINES).
 
 Paging. The Wayback query asks for the WAYBACK_ROWS captures nearest the post
 (`closest`, `limit`): one answer holds all that is asked, so it is never paged.
@@ -13,7 +14,9 @@ Common Crawl's pywb serves a zipnum index in pages of `pageSize` blocks of
 ~3,000 index lines, and a query without `page` is answered with page 0 only;
 `showNumPages=true` answers `{"pages": N, "pageSize": P, "blocks": B}`. An
 exact URL rarely spans more than one page (Common Crawl: 5 blocks, ~15,000
-lines a page), but when it does its later captures are on the later pages.
+lines a page), but when it does its later captures are on the later pages;
+page 0 with fewer rows than a block cannot have a next page, so only a URL
+with that many captures in one crawl costs the count.
 """
 
 import json
@@ -68,9 +71,16 @@ def wayback_captures(body: bytes) -> list[Capture]:
 MAX_INDEX_PAGES = 8
 
 
+# Lines in a block of Common Crawl's zipnum index. A page is pageSize (5) blocks starting at the block
+# where the URL's rows begin, so a next page exists only if the URL's rows fill pageSize - 1 blocks:
+# page 0 with fewer rows than one block holds all of them (whatever pageSize, from 2 up).
+INDEX_BLOCK_LINES = 3000
+
+
 def commoncrawl_query(base: str, crawl: str, url: str, page: int = 0) -> str:
-    """The crawl's captures of url, page `page` of them (0 is asked without `page`, as pywb defaults)."""
-    params = [("url", url), ("output", "json"), ("filter", "=status:200")] + ([("page", page)] if page else [])
+    """The crawl's captures of url, of every status (so that an answer's length says whether it is
+    all: INDEX_BLOCK_LINES), page `page` of them (0 is asked without `page`, as pywb defaults)."""
+    params = [("url", url), ("output", "json")] + ([("page", page)] if page else [])
     return f"{base.rstrip('/')}/{crawl}-index?{urlencode(params)}"
 
 

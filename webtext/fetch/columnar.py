@@ -30,8 +30,8 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 
 from webtext.config import Config
-from webtext.fetch.capture import HTML_TYPES, Capture, stamp
-from webtext.fetch.commoncrawl import Crawl, choose_capture, crawls_near, parse_collinfo
+from webtext.fetch.capture import DAY_S, HTML_TYPES, Capture, stamp
+from webtext.fetch.commoncrawl import Crawl, choose_capture, crawls_in_window, parse_collinfo
 from webtext.fetch.keyfilter import KeyFilter, hashes
 from webtext.fetch.netguard import FetchError, checked_address
 from webtext.fetch.polite import ArchiveClient
@@ -131,13 +131,23 @@ def crawls_of(files: list[IndexFile], listed: tuple[Crawl, ...] | None) -> tuple
 
 
 def crawls_in_reach(crawls: tuple[Crawl, ...], created_before: int, window_s: int) -> tuple[Crawl, ...]:
-    """The crawls any post made before created_before can be given (crawls_near looks no further)."""
+    """The crawls any post made before created_before can be given (crawls_in_window looks no further)."""
     return tuple(c for c in crawls if c.start <= created_before + window_s)
 
 
-def wanted_crawls(crawls: tuple[Crawl, ...], created: int, window_s: int) -> list[str]:
-    """The ids of the crawls a post's link is looked up in: the CDX path's rule."""
-    return [crawl.id for crawl in crawls_near(crawls, created, window_s)]
+MONTH_S = 31 * DAY_S
+
+
+def post_month(created: int) -> int:
+    """A post's month (31-day periods since 1970): the links' many post times as a few hundred values."""
+    return created // MONTH_S
+
+
+def wanted_crawls(crawls: tuple[Crawl, ...], month: int, window_s: int) -> list[str]:
+    """The ids of every crawl a post of that month may be given a capture from: all within the window."""
+    start, end = month * MONTH_S, (month + 1) * MONTH_S - 1
+    near = crawls_in_window(crawls, start, window_s) + crawls_in_window(crawls, end, window_s)
+    return sorted({crawl.id for crawl in near})
 
 
 # Reading ----------------------------------------------------------------------------------------
@@ -244,10 +254,10 @@ def capture_of(url: str, row: tuple) -> Capture:
 def choose(url: str, created: int, rows: list[tuple], crawls: tuple[Crawl, ...], window_s: int) -> Capture | str:
     """The capture standing for the link's page among its key's rows, or why there is none.
 
-    The CDX path's rule (choose_capture): the crawls near the post, the second only if the
-    first has nothing before it, the capture nearest the post within the window.
+    The CDX path's rule (choose_capture) over every crawl in the window the index holds: a join
+    pays nothing per crawl, so no bound.
     """
-    near = crawls_near(crawls, created, window_s)
+    near = crawls_in_window(crawls, created, window_s)
     if not near:
         return NO_CRAWL
     by_crawl = {}
@@ -255,8 +265,8 @@ def choose(url: str, created: int, rows: list[tuple], crawls: tuple[Crawl, ...],
         by_crawl.setdefault(row[0], []).append(row)
     if not any(crawl.id in by_crawl for crawl in near):
         return NOT_IN_INDEX
-    chosen = choose_capture(crawls, created, window_s,
-                            lambda crawl: [capture_of(url, row) for row in by_crawl.get(crawl.id, ())])
+    chosen, _ = choose_capture(crawls, created, window_s,
+                               lambda crawl: [capture_of(url, row) for row in by_crawl.get(crawl.id, ())])
     return chosen or OUTSIDE_WINDOW
 
 

@@ -2,8 +2,9 @@
 
 Which crawls to look in comes from the post's date and the crawl list
 (`collinfo.json`, read once per run and kept in OUT/fetch/, so a rerun asks
-nothing): the latest crawl begun by the post's date and the first one after
-it, within the capture window. Each is asked through its CDX index for exact
+nothing): every crawl within the capture window, nearest first, until none
+left could hold a nearer capture than the best found, at most
+--commoncrawl-max-crawls of them. Each is asked through its CDX index for exact
 matches of the URL, then the capture nearest the post (webtext.fetch.capture)
 is read with one range request (webtext.fetch.ranges). With a columnar index
 (--commoncrawl-columnar) the lookup is a join done before fetching
@@ -68,24 +69,41 @@ def fetch_collinfo(config: Config) -> bytes:
         client.close()
 
 
-def crawls_near(crawls: tuple[Crawl, ...], created_utc: int, window_s: int) -> list[Crawl]:
-    """The latest crawl begun by created_utc and the first begun after it, those within the window."""
+def crawls_in_window(crawls: tuple[Crawl, ...], created_utc: int, window_s: int) -> list[Crawl]:
+    """Every crawl that may hold a capture within the window, in the order they are asked: those begun
+    by the post, latest first (a capture before the post is preferred), then those after, earliest first."""
     before = [c for c in crawls if c.start <= created_utc and c.end >= created_utc - window_s]
     after = [c for c in crawls if created_utc < c.start <= created_utc + window_s]
-    return before[-1:] + after[:1]
+    return before[::-1] + after
+
+
+def could_be_nearer(crawl: Crawl, best: Capture | None, created_utc: int) -> bool:
+    """Whether the crawl may hold a capture nearer the post than best, by capture.nearest's rule."""
+    if best is None:
+        return True
+    found = unix_time(best.timestamp)
+    if found <= created_utc:  # before the post: only a later capture, still not after the post, is nearer
+        return crawl.start <= created_utc and crawl.end > found
+    return crawl.start <= created_utc or crawl.start < found  # after: any capture before, or an earlier one
 
 
 def choose_capture(crawls: tuple[Crawl, ...], created: int, window: int,
-                   captures_of: Callable[[Crawl], list[Capture]]) -> Capture | None:
-    """The capture nearest the post among the crawls near it (crawls_near); the second crawl
-    is asked (captures_of) only if the first has no capture before the post."""
-    captures = []
-    for crawl in crawls_near(crawls, created, window):
-        captures += captures_of(crawl)
-        best = nearest(captures, created, window)
-        if best is not None and unix_time(best.timestamp) <= created:
-            return best  # a capture before the post: nothing later can beat it
-    return nearest(captures, created, window)
+                   captures_of: Callable[[Crawl], list[Capture]], max_crawls: int = 0) -> tuple[Capture | None, int]:
+    """(the capture nearest the post among every crawl in the window, the crawls asked).
+
+    Crawls are asked (captures_of) nearest first, and one that cannot hold a nearer capture than the
+    best found is not asked: a link found in its nearest crawl costs that crawl alone. max_crawls > 0
+    bounds the crawls asked (the CDX path pays a request per crawl; a join pays nothing per crawl).
+    """
+    best, captures, asked = None, [], 0
+    for crawl in crawls_in_window(crawls, created, window):
+        if max_crawls and asked == max_crawls:
+            break
+        if could_be_nearer(crawl, best, created):
+            captures += captures_of(crawl)
+            asked += 1
+            best = nearest(captures, created, window)
+    return best, asked
 
 
 def capture_address(capture: Capture) -> str:
@@ -114,7 +132,8 @@ class CommonCrawl:
             return failed(link, url, "no_crawl_list", NAME)
         window = self.config.capture_window_days * DAY_S
         try:
-            capture = choose_capture(self.crawls, created, window, lambda crawl: self._cdx_captures(crawl, url))
+            capture, _ = choose_capture(self.crawls, created, window, lambda crawl: self._cdx_captures(crawl, url),
+                                        self.config.commoncrawl_max_crawls)
         except FetchError as err:
             return failed(link, url, err.args[0], NAME)
         if capture is None:
@@ -134,17 +153,20 @@ class CommonCrawl:
                     NAME, error, capture_time=capture.timestamp, capture=capture_address(capture))
 
     def _cdx_captures(self, crawl: Crawl, url: str) -> list[Capture]:
-        """The crawl's captures of url, from its CDX index, every page of them (404: none).
+        """The crawl's captures of url (every status: nearest() picks), from its CDX index (404: none).
 
-        Page 0 first, as a query without `page` is answered: most URLs are in no crawl, and
-        their one request is all they cost. Only a URL with captures costs the page count.
+        Page 0 is asked first, as a query without `page` is answered, and is all most URLs cost:
+        those in no crawl, and those with fewer captures than a block of the index holds, which
+        cannot go on to a next page (cdx.INDEX_BLOCK_LINES). Only a URL with more costs the page
+        count and its other pages.
         """
         base = self.config.commoncrawl_index_url
-        captures = _captures(self._index_get(cdx.commoncrawl_query(base, crawl.id, url)))
-        if not captures:
-            return []
-        # Past page 0 a 404 is a page of no status-200 capture, a 400 (pywb: "Page N invalid") one
-        # past the last (the index changed since it was counted): neither fails the lookup.
+        first = self._index_get(cdx.commoncrawl_query(base, crawl.id, url))
+        captures = _captures(first)
+        if len(first.splitlines()) < cdx.INDEX_BLOCK_LINES:
+            return captures
+        # Past page 0 a 404 is a page of no capture, a 400 (pywb: "Page N invalid") one past the
+        # last (the index changed since it was counted): neither fails the lookup.
         pages = cdx.commoncrawl_page_count(
             self._index_get(cdx.commoncrawl_page_count_query(base, crawl.id, url), accept=(200, 400, 404)))
         for page in range(1, min(pages or 1, cdx.MAX_INDEX_PAGES)):
