@@ -6,7 +6,7 @@ A separate process serves HTML on 64 loopback addresses (127.0.0.1-64, so the
 per-host limit applies as it would across sites), each answer after `latency`.
 The bound for a fetcher is concurrency / latency pages per second; a plain
 sequential `requests` loop gets 1 / latency. The webtext contender is the
-fetch stage's own path: webtext.fetch.crawl's scheduler over webtext.fetch.Fetcher
+fetch stage's own path: webtext.fetch.crawl's scheduler over the live source (webtext.fetch.live)
 (guarded connections, retries, deadline watchdog, byte cap), robots.txt off.
 """
 
@@ -19,7 +19,8 @@ import time
 import requests
 
 from webtext.config import Config
-from webtext.fetch.client import Fetcher
+from webtext.fetch.live import Live
+from webtext.fetch.sources import fetch_from
 from webtext.fetch.crawl import run_concurrently
 from webtext.fetch.deadline import Watchdog
 from webtext.links.posts import merge_posts
@@ -68,9 +69,10 @@ def sequential(pages: list) -> int:
 def webtext_fetch(pages: list, concurrency: int) -> int:
     config = Config(allow_loopback=True, obey_robots=False, archive_fallback=False,
                     fetch_concurrency=concurrency, max_per_host=2)
-    fetcher = Fetcher(config, Watchdog())
-    done = [p for p in run_concurrently(pages, fetcher.fetch, _host, concurrency, config.max_per_host) if not p.error]
-    fetcher.close()
+    live = Live(config, Watchdog())
+    done = [p for p in run_concurrently(pages, lambda link: fetch_from(live, link), _host, concurrency,
+                                        config.max_per_host) if not p.error]
+    live.close()
     return len(done)
 
 

@@ -1,5 +1,5 @@
 """Links -> Pages: from WARC files given, then from the page sources in the order
-asked (Common Crawl, the Wayback Machine, live: webtext.fetch.sources), resumably.
+asked (Common Crawl, the Wayback Machine, live: webtext.fetch.chain), resumably.
 With --commoncrawl-columnar, Common Crawl's lookup is a join with its columnar
 index before the fetch (pipelines/columnar.py), and the fetch only reads records.
 
@@ -26,7 +26,7 @@ from webtext.cli import UsageError
 from webtext.config import Config
 from webtext.fetch import commoncrawl, crawl, outcomes, warc
 from webtext.fetch.netguard import FetchError
-from webtext.fetch.sources import PageChain, page_order
+from webtext.fetch.chain import PageChain, page_order
 from webtext.links.posts import fetch_url
 from webtext.records import Page
 
@@ -45,6 +45,15 @@ def count_outcome(page: Page) -> Page:
     for attempt in page.attempts[:-1]:  # sources that had nothing, before the one that settled it
         count(counts.with_reason(counts.SOURCE_MISSED, attempt.replace(":", ".", 1)))
     return page
+
+
+def count_cost(page: Page) -> None:
+    """The sources a link fetched now was asked of, and their index requests (a resumed link costs nothing)."""
+    for attempt, requests in zip(page.attempts, page.index_requests):
+        source = attempt.split(":", 1)[0]
+        count(counts.with_reason(counts.ASKED, source))
+        if requests:
+            count(counts.with_reason(counts.INDEX_REQUESTS, source), requests)
 
 
 def read_warc(path: str):
@@ -147,6 +156,7 @@ class FetchBucket(beam.DoFn):
                 self.config.fetch_concurrency, self.config.max_per_host)
             for page in pages:
                 log.write(page)
+                count_cost(page)
                 yield count_outcome(page)
         finally:
             log.close()

@@ -8,7 +8,8 @@ import pytest
 from tests import hostile
 from tests.conftest import Route, serving
 from webtext.config import Config
-from webtext.fetch.client import Fetcher
+from webtext.fetch.live import Live
+from webtext.fetch.sources import fetch_from
 from webtext.fetch.deadline import Watchdog
 from webtext.fetch.netguard import FetchError, checked_address
 from webtext.links.posts import merge_posts
@@ -25,11 +26,11 @@ def _link(url, created=1500000000):
 
 
 def _fetch(url, config=CONFIG, created=1500000000):
-    fetcher = Fetcher(config, WATCHDOG)
+    live = Live(config, WATCHDOG)
     try:
-        return fetcher.fetch(_link(url, created))
+        return fetch_from(live, _link(url, created))
     finally:
-        fetcher.close()
+        live.close()
 
 
 @pytest.fixture
@@ -160,12 +161,12 @@ def test_robots_txt_is_honoured_and_fetched_once_per_host(server):
     server.routes["/robots.txt"] = Route(b"User-agent: *\nDisallow: /private/\n", content_type="text/plain")
     server.routes["/private/page"] = Route(PAGE)
     server.routes["/public/page"] = Route(PAGE)
-    fetcher = Fetcher(CONFIG, WATCHDOG)
-    assert fetcher.fetch(_link(server.url + "/private/page")).error == "robots_disallowed"
-    assert fetcher.fetch(_link(server.url + "/public/page")).body == PAGE
+    live = Live(CONFIG, WATCHDOG)
+    assert fetch_from(live, _link(server.url + "/private/page")).error == "robots_disallowed"
+    assert fetch_from(live, _link(server.url + "/public/page")).body == PAGE
     assert server.hits["/robots.txt"] == 1 and "/private/page" not in server.hits
-    ignoring = Fetcher(CONFIG.replace(obey_robots=False), WATCHDOG)
-    assert ignoring.fetch(_link(server.url + "/private/page")).body == PAGE
+    ignoring = Live(CONFIG.replace(obey_robots=False), WATCHDOG)
+    assert fetch_from(ignoring, _link(server.url + "/private/page")).body == PAGE
 
 
 def test_a_failing_robots_txt_disallows_everything(server):

@@ -16,7 +16,7 @@ from webtext.fetch import cdx
 from webtext.fetch.capture import Capture, nearest, stamp
 from webtext.fetch.commoncrawl import crawls_in_window, parse_collinfo
 from webtext.fetch.ratelimit import HostRates
-from webtext.fetch.sources import PageChain, page_order
+from webtext.fetch.chain import PageChain, page_order
 from webtext.fetch.surt import surt_key
 from webtext.fetch.warc import write_response
 from webtext.links.posts import merge_posts
@@ -314,9 +314,9 @@ def test_default_order_follows_the_inputs():
     assert page_order(Config(), warcs_given=False, dumps_given=False) == ("live", "wayback")
     assert page_order(Config(pages="wayback,live"), warcs_given=False, dumps_given=True) == ("wayback", "live")
     with pytest.raises(ValueError, match="can only come first"):
-        Config(pages="live,warc")
+        page_order(Config(pages="live,warc"), warcs_given=True, dumps_given=True)
     with pytest.raises(ValueError, match="not a page source"):
-        Config(pages="ftp")
+        page_order(Config(pages="ftp"), warcs_given=False, dumps_given=True)
 
 
 @pytest.mark.parametrize("url, key", [
@@ -397,3 +397,33 @@ def test_the_sample_gains_pages_from_fake_common_crawl_and_wayback_and_a_rerun_a
     again = collect.run([str(out), "--from", "extract"])["counters"]
     assert again["shards/documents"] == counters["shards/documents"] and len(fake.hits) == asked
     assert again["fetch/resumed"] == 6 + expected["fetch/failed:not_in_warc"]
+
+
+def test_a_new_source_is_one_module_and_one_registry_line(tmp_path, monkeypatch, capsys):
+    import gzip
+    import json
+
+    import pyarrow.parquet as pq
+
+    from tests import toy_source
+    from webtext import collect
+    from webtext.fetch import sources
+
+    monkeypatch.setitem(sources.REGISTRY, "toy", sources.Registered("toy", "tests.toy_source", "pages from a dict"))
+    kept, missing = "http://news.example.com/kept", "http://127.0.0.1:9/missing"  # nothing listens on port 9
+    monkeypatch.setattr(toy_source, "PAGES", {kept: page_html("a story worth keeping " * 40)})
+    dump = tmp_path / "RS_2017-07.gz"
+    posts = [{"id": f"p{i}", "url": url, "score": 10, "created_utc": POSTED} for i, url in enumerate((kept, missing))]
+    dump.write_bytes(gzip.compress("".join(json.dumps(p) + "\n" for p in posts).encode()))
+    with pytest.raises(SystemExit):
+        collect.main(["--help"])
+    assert "toy" in capsys.readouterr().out.split("--pages S")[1].split("\n  --")[0]
+    counters = collect.run(["--dumps", str(dump), "--out", str(tmp_path / "out"), "--until", "fetch", "--pages", "toy",
+                            "--pages", "live", "--allow-loopback", "--retries", "0", "--progress-s", "0"])["counters"]
+    assert counters["fetch/fetched:toy"] == 1 and counters["fetch/source_missed:toy.not_in_toy"] == 1
+    assert counters["fetch/asked:toy"] == 2 and counters["fetch/index_requests:toy"] == 2
+    assert counters["fetch/asked:live"] == 1
+    rows = {r["final_url"]: r for r in pq.read_table(tmp_path / "out" / "pages.parquet").to_pylist()}
+    assert (rows[kept]["source"], rows[kept]["capture"], rows[kept]["index_requests"]) == ("toy", f"toy:{kept}", [1])
+    assert rows[missing]["attempts"][0] == "toy:not_in_toy"
+    assert "pages fetched 1 toy 1" in " ".join(capsys.readouterr().out.split())

@@ -12,6 +12,7 @@ import time
 from pipelines.run import engine, execute, missing_kept_outputs, read_markers, split_beam_flags
 from webtext import cli, environment, layout
 from webtext.config import Config, knobs
+from webtext.fetch import sources
 from webtext.links import live
 from webtext.links.live import SORTS, TIME_FILTERS, ListingSpec
 from webtext.run import stages
@@ -61,8 +62,9 @@ def new_parser():
         group = parser.add_argument_group(f"{stage} rules")
         cli.add_fields(group, Config, [name for name in fields if name != "pages"])
         if "pages" in fields:  # repeatable, in order of preference: a list, which Config holds joined
+            about = next(f for f in knobs() if f.name == "pages").metadata["help"]
             group.add_argument("--pages", action="append", metavar="S", default=argparse.SUPPRESS,
-                               help=next(f for f in knobs() if f.name == "pages").metadata["help"])
+                               help=f"{about}: {', '.join(sources.names())}")
     return parser
 
 

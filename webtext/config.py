@@ -9,9 +9,6 @@ from dataclasses import dataclass
 
 from webtext.cli import option
 
-# Where a page can come from (--pages); warc, the files given, can only come first.
-PAGE_SOURCES = ("warc", "commoncrawl", "wayback", "live")
-
 # 2018-01-01T00:00:00Z: GPT-2's WebText took links "up to December 2017".
 END_OF_2017 = 1514764800
 
@@ -46,7 +43,7 @@ class Config:
     # Where pages come from, in order of preference (docs/sources.md). Empty: warc
     # when --warc is given, else commoncrawl, wayback, live (live only with
     # --no-archive-fallback): a 2005-2017 link's page as it was near the post.
-    pages: str = option("", "page sources in order of preference: warc, commoncrawl, wayback, live (repeatable)")
+    pages: str = option("", "page sources in order of preference (repeatable)")
     # Without --pages, --no-archive-fallback means no archive source: live only.
     archive_fallback: bool = option(True, "archives (Common Crawl, Wayback Machine) when --pages is not given")
     archive_url: str = option("https://web.archive.org", "the Wayback Machine (or a mirror)")
@@ -132,7 +129,6 @@ class Config:
             raise ValueError("--capture-window-days and --commoncrawl-max-crawls must be >= 0")
         if self.wayback_rate <= 0 or self.commoncrawl_index_rate <= 0:
             raise ValueError("--wayback-rate and --commoncrawl-index-rate must be > 0")
-        self.page_sources()  # a mistake in --pages is found before the run starts
         if self.collision_words < 1 or self.max_pieces < 1:
             raise ValueError("--collision-words and --max-pieces must be at least 1")
         if min(self.removal_margin_chars, self.min_piece_chars, self.max_collision_documents) < 0:
@@ -141,16 +137,9 @@ class Config:
             raise ValueError(f"--shard-tokens must be positive, not {self.shard_tokens}")
 
     def page_sources(self) -> tuple[str, ...]:
-        """--pages as given (empty: the default, which depends on the inputs); ValueError for a mistake."""
-        order = tuple(name.strip() for name in self.pages.split(",") if name.strip())
-        unknown = [name for name in order if name not in PAGE_SOURCES]
-        if unknown:
-            raise ValueError(f"--pages {unknown[0]}: not a page source (one of {', '.join(PAGE_SOURCES)})")
-        if len(set(order)) < len(order):
-            raise ValueError(f"--pages names a source twice: {', '.join(order)}")
-        if "warc" in order[1:]:
-            raise ValueError("--pages warc can only come first: the files are read before anything is fetched")
-        return order
+        """--pages as given, in order (empty: the default, which depends on the inputs); the names are
+        checked against the registry of sources by the run's plan (webtext.fetch.sources.check_order)."""
+        return tuple(name.strip() for name in self.pages.split(",") if name.strip())
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -28,6 +28,10 @@ ARCHIVE_RESCUED = "fetch/archive_rescued"  # :<why the live fetch failed>
 # A source that had no page for a link the next source was then asked for: :<source>.<reason>.
 # Not a loss: the link's own outcome is counted once, under fetched or failed.
 SOURCE_MISSED = "fetch/source_missed"
+# What the sources cost, for the links fetched this run: the links each source was asked for
+# (:<source>), and the requests its index answered for them (Common Crawl's or the Wayback's CDX).
+ASKED = "fetch/asked"
+INDEX_REQUESTS = "fetch/index_requests"
 WARC_RESPONSES = "fetch/warc_responses"
 RESUMED = "fetch/resumed"
 # Archive records that are not a link's page; no link is lost by them.

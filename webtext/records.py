@@ -56,6 +56,7 @@ class Page(NamedTuple):
     capture_time: str = ""  # an archive's capture, YYYYmmddHHMMSS UTC
     capture: str = ""  # where the capture is: Common Crawl's crawl, file, offset and length, or the Wayback URL
     attempts: Sequence[str] = ()  # "source:reason" (or "source:ok") for each source tried, in order
+    index_requests: Sequence[int] = ()  # the index requests each source of attempts made, in the same order
 
 
 class FetchOutcome(NamedTuple):
@@ -73,6 +74,7 @@ class FetchOutcome(NamedTuple):
     capture_time: str
     capture: str
     attempts: Sequence[str]  # every source's outcome for this link, in the order tried
+    index_requests: Sequence[int]  # the index requests each of them made (Common Crawl's or the Wayback's CDX)
 
 
 class Document(NamedTuple):

@@ -1,24 +1,12 @@
-"""Fetching one link live, every fetch bounded: the "live" page source.
-
-The URLs are strangers' posts. Each fetch goes through a guarded session
-(webtext.netguard: no private addresses on any hop, retries with backoff for
-transient failures), honours robots.txt (webtext.robots), has connect and read
-timeouts, a total deadline (webtext.deadline), a cap on the decompressed body,
-a redirect limit, and takes HTML/XHTML only. Archives are other sources
-(webtext.fetch.sources tries them in the order asked).
+"""What every page source's HTTP shares: which responses are pages, a capped read, the reason for a
+network failure, and the Page of a link a source has none for.
 """
-
-import time
 
 import requests
 from urllib3.exceptions import ConnectTimeoutError, ReadTimeoutError
 
-from webtext.config import Config
 from webtext.fetch.capture import HTML_TYPES
-from webtext.fetch.deadline import Watchdog, running
-from webtext.fetch.netguard import FetchError, guarded_session
-from webtext.fetch.robots import Robots, RobotsUnreachable
-from webtext.links.posts import fetch_url
+from webtext.fetch.netguard import FetchError
 from webtext.records import Link, Page
 
 CHUNK = 64 * 1024
@@ -45,55 +33,6 @@ def read_capped(response: requests.Response, limit: int) -> bytes:
         if len(body) > limit:
             raise FetchError("too_large")
     return bytes(body)
-
-
-class Fetcher:
-    """Fetches links over one pooled, guarded session; safe to share between threads."""
-
-    name = "live"
-
-    def __init__(self, config: Config, watchdog: Watchdog):
-        self.config = config
-        self.watchdog = watchdog
-        self.session = guarded_session(config, pool_size=4 * config.fetch_concurrency)
-        self.timeout = (config.connect_timeout_s, config.read_timeout_s)
-        self.robots = Robots(self.session, config.user_agent, self.timeout) if config.obey_robots else None
-
-    def close(self) -> None:
-        self.session.close()
-
-    def fetch(self, link: Link) -> Page:
-        """The link's page, or a Page whose error says why there is none. Never raises."""
-        started = time.monotonic()
-        try:
-            page = self._fetch(link)
-        except Exception as err:  # a bug or a library surprise must cost one URL, not the run
-            page = failed(link, fetch_url(link), f"unexpected:{type(err).__name__}", "live")
-        return page._replace(elapsed_s=round(time.monotonic() - started, 3))
-
-    def _fetch(self, link: Link) -> Page:
-        url = fetch_url(link)
-        try:
-            if self.robots and not self.robots.allowed(url):
-                return failed(link, url, "robots_disallowed", "live")
-        except RobotsUnreachable as down:
-            return failed(link, url, down.args[0], "live")
-        return self._get(link, url, "live")
-
-    def _get(self, link: Link, url: str, source: str) -> Page:
-        scope = self.watchdog.watch(self.config.total_timeout_s)
-        try:
-            with running(scope), self.session.get(url, stream=True, timeout=self.timeout) as response:
-                content_type = response.headers.get("content-type", "")
-                error = response_error(response.status_code, content_type)
-                body = b"" if error else read_capped(response, self.config.max_page_bytes)
-                page = Page(link, response.url, response.status_code, content_type, body, source, error)
-        except FetchError as err:
-            page = failed(link, url, err.args[0], source)
-        except requests.RequestException as err:
-            page = failed(link, url, network_reason(err), source)
-        # Cut off mid-headers, http.client can take the silence for a short response.
-        return failed(link, url, "deadline", source) if scope.expired else page
 
 
 def network_reason(err: requests.RequestException) -> str:

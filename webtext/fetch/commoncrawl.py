@@ -23,6 +23,7 @@ from webtext.fetch.client import failed, response_error
 from webtext.fetch.deadline import Watchdog
 from webtext.fetch.netguard import FetchError
 from webtext.fetch.polite import ArchiveClient
+from webtext.fetch.sources import Lookup
 from webtext.links.posts import fetch_url
 from webtext.records import Link, Page
 
@@ -121,27 +122,33 @@ class CommonCrawl:
         # The columnar join chose each link's capture before the fetch: no CDX request at all.
         self.columnar = bool(config.commoncrawl_columnar)
 
-    def fetch(self, link: Link, found: Capture | str | None = None) -> Page:
-        """The page of the capture nearest the post; `found`, with a columnar index, is the
-        capture the join chose for this link, or the reason it has none."""
-        url, created = fetch_url(link), link.first_created_utc
+    def close(self) -> None:
+        """Nothing of its own: the archive client is the chain's."""
+
+    def look_up(self, link: Link, found: Capture | str | None = None) -> Lookup:
+        """The capture nearest the post; `found`, with a columnar index, is the capture the join chose
+        for this link, or the reason it has none."""
         if self.columnar:
             found = "not_looked_up" if found is None else found  # a link that missed the join: a bug, counted
-            return failed(link, url, found, NAME) if isinstance(found, str) else self._read(link, url, found)
+            return Lookup(None, found) if isinstance(found, str) else Lookup(found)
         if self.crawls is None:
-            return failed(link, url, "no_crawl_list", NAME)
+            return Lookup(None, "no_crawl_list")
+        url, asked = fetch_url(link), []
         window = self.config.capture_window_days * DAY_S
+
+        def captures_of(crawl: Crawl) -> list[Capture]:
+            return self._cdx_captures(crawl, url, asked)
+
         try:
-            capture, _ = choose_capture(self.crawls, created, window, lambda crawl: self._cdx_captures(crawl, url),
+            capture, _ = choose_capture(self.crawls, link.first_created_utc, window, captures_of,
                                         self.config.commoncrawl_max_crawls)
         except FetchError as err:
-            return failed(link, url, err.args[0], NAME)
-        if capture is None:
-            return failed(link, url, "no_capture", NAME)
-        return self._read(link, url, capture)
+            return Lookup(None, err.args[0], len(asked))
+        return Lookup(capture, "" if capture else "no_capture", len(asked))
 
-    def _read(self, link: Link, url: str, capture: Capture) -> Page:
+    def read(self, link: Link, capture: Capture) -> Page:
         """The capture's record, by one range read, as the link's page."""
+        url = fetch_url(link)
         try:
             response = ranges.read_record(self.client, self.config.commoncrawl_data_url, capture)
         except FetchError as err:
@@ -152,32 +159,37 @@ class CommonCrawl:
         return Page(link, response.url, response.status, response.content_type, b"" if error else response.body,
                     NAME, error, capture_time=capture.timestamp, capture=capture_address(capture))
 
-    def _cdx_captures(self, crawl: Crawl, url: str) -> list[Capture]:
+    def _cdx_captures(self, crawl: Crawl, url: str, asked: list) -> list[Capture]:
         """The crawl's captures of url (every status: nearest() picks), from its CDX index (404: none).
 
         Page 0 is asked first, as a query without `page` is answered, and is all most URLs cost:
         those in no crawl, and those with fewer captures than a block of the index holds, which
         cannot go on to a next page (cdx.INDEX_BLOCK_LINES). Only a URL with more costs the page
-        count and its other pages.
+        count and its other pages. Each request is appended to asked.
         """
         base = self.config.commoncrawl_index_url
-        first = self._index_get(cdx.commoncrawl_query(base, crawl.id, url))
+        first = self._index_get(cdx.commoncrawl_query(base, crawl.id, url), asked)
         captures = _captures(first)
         if len(first.splitlines()) < cdx.INDEX_BLOCK_LINES:
             return captures
         # Past page 0 a 404 is a page of no capture, a 400 (pywb: "Page N invalid") one past the
         # last (the index changed since it was counted): neither fails the lookup.
         pages = cdx.commoncrawl_page_count(
-            self._index_get(cdx.commoncrawl_page_count_query(base, crawl.id, url), accept=(200, 400, 404)))
+            self._index_get(cdx.commoncrawl_page_count_query(base, crawl.id, url), asked, accept=(200, 400, 404)))
         for page in range(1, min(pages or 1, cdx.MAX_INDEX_PAGES)):
-            captures += _captures(self._index_get(cdx.commoncrawl_query(base, crawl.id, url, page),
+            captures += _captures(self._index_get(cdx.commoncrawl_query(base, crawl.id, url, page), asked,
                                                   accept=(200, 400, 404)))
         return captures
 
-    def _index_get(self, query: str, accept=(200, 404)) -> bytes:
+    def _index_get(self, query: str, asked: list, accept=(200, 404)) -> bytes:
         """The index's answer at its rate (busy answers waited out); b"" for an accepted non-200."""
+        asked.append(query)
         reply = self.client.get(query, self.config.commoncrawl_index_rate, accept=accept)
         return reply.body if reply.status == 200 else b""
+
+
+def make(config: Config, shared) -> CommonCrawl:
+    return CommonCrawl(config, shared.archive_client, shared.crawls)
 
 
 def _captures(body: bytes) -> list[Capture]:

@@ -25,7 +25,7 @@ def outcome(page: Page) -> FetchOutcome:
     """The per-URL outcome: which links died, why, and what came back."""
     return FetchOutcome(page.link.url, page.final_url, page.status, page.content_type, page.error,
                         page.live_error, page.source, len(page.body), page.elapsed_s, page.capture_time,
-                        page.capture, tuple(page.attempts))
+                        page.capture, tuple(page.attempts), tuple(page.index_requests))
 
 
 def parse_outcome(line: str) -> dict | None:
@@ -48,7 +48,7 @@ def page_from_outcome(link: Link, row: dict, response: WarcResponse | None) -> P
     # Lines written before page sources had captures lack those fields.
     return Page(link, row["final_url"], row["status"], row["content_type"], body, row["source"],
                 error, row["live_error"], row["elapsed_s"], row.get("capture_time", ""), row.get("capture", ""),
-                tuple(row.get("attempts", ())))
+                tuple(row.get("attempts", ())), tuple(row.get("index_requests", ())))
 
 
 def capture_date(timestamp: str) -> str | None:

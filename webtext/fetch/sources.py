@@ -1,84 +1,101 @@
-"""Where pages come from, in the order asked (--pages), and the chain that tries them.
+"""Where pages come from: the contract every page source keeps, and the one registry of them.
 
-Sources: warc (the files given: read by the pipeline before anything else),
-commoncrawl, wayback (archives: the capture nearest the post), live. A link
-goes to each source in turn until one gives a page; every source's outcome is
-kept ("wayback:no_capture", "live:ok") for pages.parquet. A live failure the
-archives must not mend (not HTML, too large, robots, private address) ends the
-chain, as it always has. A link no source could give is reported with live's
-reason if live was tried (the most telling one), else the last source's.
+A page source has a name, a way to look a link up (which capture stands for its
+page: an archive's index nearest the post, or the URL itself for a live fetch),
+a way to read a capture, and close. Looking up and reading apart, so a capture
+found once (by a join before the fetch, or recorded in a recipe) is read alone.
+
+The registry is the list of sources: `--pages`' choices, the check of an order,
+the summary's per-source lines and docs/sources.md's table come from it. A new
+source is a module with `make(config, shared)` and one line here. The chain
+that tries them in turn per link is webtext.fetch.chain.
 """
 
+import importlib
 import time
+from typing import NamedTuple, Protocol, Sequence
 
-from webtext.config import Config
 from webtext.fetch.capture import Capture
-from webtext.fetch.client import FINAL_REASONS, Fetcher, failed
-from webtext.fetch.commoncrawl import CommonCrawl, Crawl
-from webtext.fetch.deadline import Watchdog
-from webtext.fetch.polite import ArchiveClient
-from webtext.fetch.wayback import Wayback
+from webtext.fetch.client import failed
 from webtext.links.posts import fetch_url
 from webtext.records import Link, Page
 
-ARCHIVES = ("commoncrawl", "wayback")
+
+class Lookup(NamedTuple):
+    """What a source found for a link: the capture standing for its page, or why there is none."""
+
+    capture: Capture | None
+    reason: str = ""  # why there is none ("" when there is)
+    index_requests: int = 0  # what finding it cost the source's index
 
 
-def page_order(config: Config, warcs_given: bool, dumps_given: bool) -> tuple[str, ...]:
-    """--pages, or the default for these inputs (docs/sources.md says why)."""
-    order = config.page_sources()
-    if order:
-        if warcs_given != ("warc" in order):
-            raise ValueError("--warc files and --pages warc go together: give both or neither")
-        return order
-    if warcs_given:
-        return ("warc",)
-    if not config.archive_fallback:
-        return ("live",)
-    # Links from dumps are years old: the archives hold the page as posted. Live listings are new.
-    return ("commoncrawl", "wayback", "live") if dumps_given else ("live", "wayback")
+class PageSource(Protocol):
+    name: str
 
+    def look_up(self, link: Link, found: Capture | str | None = None) -> Lookup:
+        """The capture standing for the link's page. found: what a join before the fetch found for the
+        link (Common Crawl's columnar index: the capture or the reason there is none), None without one."""
 
-class PageChain:
-    """The sources of `order` (warc excluded), tried in turn for each link; safe to share between threads."""
-
-    def __init__(self, config: Config, order: tuple[str, ...], crawls: tuple[Crawl, ...] | None = None):
-        watchdog = Watchdog()
-        client = ArchiveClient(config, watchdog) if set(order) & set(ARCHIVES) else None
-        makers = {"live": lambda: Fetcher(config, watchdog), "wayback": lambda: Wayback(config, client),
-                  "commoncrawl": lambda: CommonCrawl(config, client, crawls)}
-        self.sources = [makers[name]() for name in order if name != "warc"]
-        self.closing = [s for s in self.sources if isinstance(s, Fetcher)] + ([client] if client else [])
+    def read(self, link: Link, capture: Capture) -> Page:
+        """The capture's page, or a Page whose error says why there is none."""
 
     def close(self) -> None:
-        for closable in self.closing:
-            closable.close()
-
-    def fetch(self, link: Link, found: Capture | str | None = None) -> Page:
-        """The first page a source gives, with every source's outcome. Never raises.
-
-        found: what Common Crawl's columnar index gave this link (the capture, or why none),
-        when the lookup was a join (--commoncrawl-columnar); the commoncrawl source then reads it.
-        """
-        started = time.monotonic()
-        attempts, failures = [], []
-        for source in self.sources:
-            page = _fetch_from(source, link, found)
-            attempts.append(f"{source.name}:{page.error or 'ok'}")
-            if not page.error:
-                break
-            failures.append(page)
-            if source.name == "live" and page.error in FINAL_REASONS:
-                break
-        live_error = next((p.error for p in failures if p.source == "live"), "")
-        if page.error:
-            page, live_error = next((p for p in failures if p.source == "live"), failures[-1]), ""
-        return page._replace(live_error=live_error, attempts=tuple(attempts),
-                             elapsed_s=round(time.monotonic() - started, 3))
+        """Let go of connections."""
 
 
-def _fetch_from(source, link: Link, found) -> Page:
+class Registered(NamedTuple):
+    name: str
+    module: str  # the module whose make(config, shared) builds the source; "" for one the pipeline joins
+    about: str  # one line: what it is (--pages' help, docs/sources.md)
+    archive: bool = False  # read through the archive client, at the archives' rates
+
+
+REGISTRY = {source.name: source for source in (
+    Registered("warc", "", "the WARC files given (--warc), joined with the links before anything is fetched"),
+    Registered("commoncrawl", "webtext.fetch.commoncrawl",
+               "Common Crawl: its index (CDX API or columnar join), then one range read per page", archive=True),
+    Registered("wayback", "webtext.fetch.wayback", "the Wayback Machine: its CDX API, then the raw (id_) capture",
+               archive=True),
+    Registered("live", "webtext.fetch.live", "the page at its URL today, fetched within every bound"),
+)}
+
+
+def names() -> tuple[str, ...]:
+    return tuple(REGISTRY)
+
+
+def joined(name: str) -> bool:
+    """A source the pipeline joins with the links before anything is fetched (it can only come first)."""
+    return not REGISTRY[name].module
+
+
+def check_order(order: Sequence[str]) -> tuple[str, ...]:
+    """--pages' order, checked; ValueError naming the mistake."""
+    unknown = [name for name in order if name not in REGISTRY]
+    if unknown:
+        raise ValueError(f"--pages {unknown[0]}: not a page source (one of {', '.join(REGISTRY)})")
+    if len(set(order)) < len(order):
+        raise ValueError(f"--pages names a source twice: {', '.join(order)}")
+    late = [name for name in order[1:] if joined(name)]
+    if late:
+        raise ValueError(f"--pages {late[0]} can only come first: its files are read before anything is fetched")
+    return tuple(order)
+
+
+def make(name: str, config, shared) -> PageSource:
+    """The source of that name, built by its module (shared: what the sources of one worker share)."""
+    return importlib.import_module(REGISTRY[name].module).make(config, shared)
+
+
+def fetch_from(source: PageSource, link: Link, found: Capture | str | None = None) -> Page:
+    """The link's page from one source: looked up, then read. Never raises: a bug or a library surprise
+    costs one source of one link, counted as unexpected:<error>."""
+    started, requests = time.monotonic(), 0
     try:
-        return source.fetch(link, found) if isinstance(source, CommonCrawl) else source.fetch(link)
-    except Exception as err:  # a bug or a library surprise must cost one source of one URL, not the run
-        return failed(link, fetch_url(link), f"unexpected:{type(err).__name__}", source.name)
+        lookup = source.look_up(link, found)
+        requests = lookup.index_requests
+        page = source.read(link, lookup.capture) if lookup.capture else failed(link, fetch_url(link), lookup.reason,
+                                                                                source.name)
+    except Exception as err:  # noqa: BLE001 (see the docstring)
+        page = failed(link, fetch_url(link), f"unexpected:{type(err).__name__}", source.name)
+    return page._replace(index_requests=(requests,), elapsed_s=round(time.monotonic() - started, 3))

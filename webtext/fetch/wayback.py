@@ -13,6 +13,7 @@ from webtext.fetch.capture import DAY_S, Capture, nearest, unix_time
 from webtext.fetch.client import failed, response_error
 from webtext.fetch.netguard import FetchError
 from webtext.fetch.polite import ArchiveClient
+from webtext.fetch.sources import Lookup
 from webtext.links.posts import fetch_url
 from webtext.records import Link, Page
 
@@ -40,34 +41,45 @@ class Wayback:
         self.config = config
         self.client = client
 
-    def fetch(self, link: Link) -> Page:
-        url, window_s = fetch_url(link), self.config.capture_window_days * DAY_S
+    def close(self) -> None:
+        """Nothing of its own: the archive client is the chain's."""
+
+    def look_up(self, link: Link, found=None) -> Lookup:
+        """The good capture nearest the post, from the CDX API (one query, rarely two)."""
+        url, window_s, asked = fetch_url(link), self.config.capture_window_days * DAY_S, []
         try:
-            captures = self._captures(url, link.first_created_utc, window_s)
+            captures = self._captures(url, link.first_created_utc, window_s, asked)
         except FetchError as err:
-            return failed(link, url, err.args[0], NAME)
+            return Lookup(None, err.args[0], len(asked))
         except (ValueError, KeyError):
-            return failed(link, url, "bad_index", NAME)
+            return Lookup(None, "bad_index", len(asked))
         capture = nearest(captures, link.first_created_utc, window_s)
-        if capture is None:
-            return failed(link, url, "no_capture", NAME)
+        return Lookup(capture, "" if capture else "no_capture", len(asked))
+
+    def read(self, link: Link, capture: Capture) -> Page:
+        """The capture's raw playback as the link's page."""
         playback = playback_url(self.config.archive_url, capture.timestamp, capture.url)
         try:
             reply = self.client.get(playback, self.config.wayback_rate)
         except FetchError as err:
-            return failed(link, url, err.args[0], NAME)
+            return failed(link, fetch_url(link), err.args[0], NAME)
         content_type = reply.headers.get("Content-Type", "")
         error = response_error(reply.status, content_type)
         return Page(link, reply.url, reply.status, content_type, b"" if error else reply.body, NAME, error,
                     capture_time=capture.timestamp, capture=playback)
 
-    def _captures(self, url: str, created_utc: int, window_s: int) -> list[Capture]:
+    def _captures(self, url: str, created_utc: int, window_s: int, asked: list) -> list[Capture]:
         """The captures nearest the post; and the latest at or before it, where those may have missed it."""
         base = self.config.archive_url
-        captures = self._ask(cdx.wayback_query(base, url, created_utc))
+        captures = self._ask(cdx.wayback_query(base, url, created_utc), asked)
         if window_s > 0 and may_miss_one_before(captures, created_utc):
-            captures += self._ask(cdx.wayback_before_query(base, url, created_utc, window_s))
+            captures += self._ask(cdx.wayback_before_query(base, url, created_utc, window_s), asked)
         return captures
 
-    def _ask(self, query: str) -> list[Capture]:
+    def _ask(self, query: str, asked: list) -> list[Capture]:
+        asked.append(query)
         return cdx.wayback_captures(self.client.get(query, self.config.wayback_rate).body)
+
+
+def make(config: Config, shared) -> Wayback:
+    return Wayback(config, shared.archive_client)

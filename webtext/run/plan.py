@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from webtext.cli import UsageError, build
 from webtext.config import Config, knobs
+from webtext.fetch import sources
 from webtext.links.live import ListingSpec
 from webtext.ngrams import eval_sets
 from webtext.run import stages
@@ -84,6 +85,10 @@ def plan_run(request: Request, markers: dict) -> Plan | None:
     known = {f.name for f in knobs()}
     base = {k: v for k, v in recorded["config"].items() if k in known} or (SAMPLE_OVERRIDES if sample else {})
     config = build(Config, base, request.settings)
+    try:
+        sources.check_order(config.page_sources())
+    except ValueError as err:
+        raise UsageError(str(err)) from None
     inputs = Inputs(dumps, warcs, request.out, listings, eval_inputs(request.evals, recorded, config))
     prints = stages.fingerprints(inputs._asdict(), config.to_dict())
     done = {stage: marker["fingerprint"] for stage, marker in markers.items()}
