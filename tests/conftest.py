@@ -6,7 +6,9 @@ handler, for servers that misbehave below HTTP (drip, reset, endless body).
 """
 
 import ipaddress
+import os
 import socket
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +26,9 @@ def pytest_configure(config):
     if not allowed or not allowed <= ALLOWED_HOSTS:
         raise pytest.UsageError(f"tests need pytest-socket with --allow-hosts={','.join(sorted(ALLOWED_HOSTS))}")
     socket.getaddrinfo = _local_names_only(socket.getaddrinfo)
+    # The archives' per-machine schedule (webtext.fetch.ratelimit) of this test session only, not the
+    # machine's: a test's 429 must not slow another run of the suite.
+    os.environ["WEBTEXT_RATE_DIR"] = tempfile.mkdtemp(prefix="webtext-rates-")
 
 
 def _local_names_only(getaddrinfo):

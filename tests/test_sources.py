@@ -15,7 +15,6 @@ from webtext.config import Config
 from webtext.fetch import cdx
 from webtext.fetch.capture import Capture, nearest, stamp
 from webtext.fetch.commoncrawl import crawls_in_window, parse_collinfo
-from webtext.fetch.ratelimit import HostRates
 from webtext.fetch.chain import PageChain, page_order
 from webtext.fetch.surt import surt_key
 from webtext.fetch.warc import write_response
@@ -292,19 +291,6 @@ def test_a_429_pauses_every_thread_of_the_worker_for_its_retry_after():
         started = time.monotonic()
         page = chain(archive.url, ("wayback",)).fetch(link("http://a.example/"))
         assert page.error == "no_capture" and time.monotonic() - started >= 1.0
-
-
-def test_the_host_rate_is_shared_by_threads():
-    import threading
-
-    rates, times = HostRates(), []
-    threads = [threading.Thread(target=lambda: (rates.wait("h", 20.0), times.append(time.monotonic()))) for _ in range(6)]
-    started = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert max(times) - started >= 5 / 20 - 0.01  # six requests at 20/s: the last 0.25 s after the first
 
 
 def test_default_order_follows_the_inputs():

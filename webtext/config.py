@@ -58,10 +58,14 @@ class Config:
     # while one could hold a nearer capture. The default comes from benchmarks/crawl_choice.py.
     commoncrawl_max_crawls: int = option(4, "Common Crawl crawls asked per link at most (CDX path; 0: every "
                                             "crawl within the window)")
-    # Requests per second to one archive host from one worker, shared by its
-    # threads; a 429 or 503's Retry-After pauses them all.
-    wayback_rate: float = option(0.5, "Wayback requests per second per worker")
-    commoncrawl_index_rate: float = option(1.0, "Common Crawl CDX API requests per second per worker")
+    # Requests per second to one archive host from this machine, shared by every thread of every
+    # worker process on it; a 429 or 503 pauses them all and halves the rate for a while. The
+    # Wayback Machine allows 30 CDX queries a minute per address since June 2026 (some report 24);
+    # Common Crawl asks for no more than a request a second. Behind one NAT address, divide by the
+    # machines sharing it (docs/sources.md).
+    wayback_rate: float = option(0.4, "Wayback requests per second from this machine (all its workers)")
+    commoncrawl_index_rate: float = option(1.0, "Common Crawl CDX API requests per second from this machine "
+                                                "(all its workers)")
     # Hosts resolving to private, loopback, link-local or metadata addresses
     # are refused; tests serving pages on 127.0.0.1 allow loopback, nothing else.
     allow_loopback: bool = option(False, "allow fetching from 127.0.0.1 (tests only)")

@@ -4,8 +4,9 @@ Every request goes through the guarded session (no private address unless
 --allow-loopback, on any hop), under the fetch deadline and the byte cap. The
 archives' own busy signals, 429 and 503, are handled here rather than inside
 urllib3: the pause they ask for (Retry-After, else doubling backoff) is put on
-the host's shared schedule (webtext.fetch.ratelimit), so every thread of the
-worker waits, not only the one that was told.
+the host's schedule for the whole machine (webtext.fetch.ratelimit), which also
+halves the host's rate for a while, so every thread of every worker process
+waits and slows down, not only the one that was told.
 """
 
 import time
@@ -73,7 +74,8 @@ class ArchiveClient:
             if pause is None:
                 return reply
             if attempt < self.config.retries:
-                self.rates.pause(host, pause if pause else self.config.retry_backoff_s * 2**attempt)
+                self.rates.pause(host, pause if pause else self.config.retry_backoff_s * 2**attempt,
+                                 slow_down=reply.status in BUSY)
         raise FetchError(f"http_{reply.status}")
 
     def _once(self, url: str, headers, accept, max_bytes: int) -> tuple[Reply, float | None]:
