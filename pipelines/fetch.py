@@ -11,6 +11,7 @@ rerun, links with an outcome there are not fetched again: their pages are
 rebuilt from those files, and no archive is asked again.
 """
 
+import time
 import zlib
 
 import apache_beam as beam
@@ -25,6 +26,7 @@ from webtext import counts, layout, urls
 from webtext.cli import UsageError
 from webtext.config import Config
 from webtext.fetch import commoncrawl, crawl, outcomes, warc
+from webtext.fetch.capture import distance_bucket
 from webtext.fetch.netguard import FetchError
 from webtext.fetch.chain import PageChain, page_order
 from webtext.links.posts import fetch_url
@@ -36,10 +38,16 @@ LINKS_PER_BUCKET = 20_000
 
 
 def count_outcome(page: Page) -> Page:
+    created = page.link.first_created_utc
+    year = time.gmtime(created).tm_year
+    count(counts.with_reason(counts.YEAR_LINKS, str(year)))
     if page.error:
         count(counts.lost(STAGE, counts.FAILED, page.error))
     else:
         count(counts.with_reason(counts.FETCHED, page.source))
+        count(counts.with_reason(counts.YEAR_PAGES, f"{year}.{page.source}"))
+        if page.capture_time:
+            count(counts.with_reason(counts.CAPTURE_DAYS, f"{page.source}.{distance_bucket(page.capture_time, created)}"))
     if page.live_error and not page.error:
         count(counts.with_reason(counts.ARCHIVE_RESCUED, page.live_error))
     for attempt in page.attempts[:-1]:  # sources that had nothing, before the one that settled it

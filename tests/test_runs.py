@@ -137,10 +137,16 @@ def test_the_report_shows_what_the_dataset_holds(tmp_path):
     out = tmp_path / "sample"
     collect.run([str(out)])
     text = (out / "report.md").read_text()
-    for plot in ("domains", "lengths", "drops", "webtext_domains"):
+    for plot in ("funnel", "recovery", "domains", "lengths", "drops"):
         assert f"report/{plot}.png" in text
         assert (out / "report" / f"{plot}.png").read_bytes().startswith(b"\x89PNG")
+    assert text.index("report/funnel.png") < text.index("| split |")  # the report opens with the funnel
     assert "| links | post_dropped:wikipedia | 8 |" in text
+    # The sample's made-up domains share none with WebText's, nor are its pages archive captures: a line
+    # each says so, where an empty plot was.
+    assert not (out / "report" / "webtext_domains.png").exists() and not (out / "report" / "distances.png").exists()
+    assert "No domain of this dataset is among OpenAI's top 1,000 WebText domains" in text
+    assert "No page came from an archive capture" in text
 
 
 def test_domain_mix_against_webtext_counts_registered_domain_labels():

@@ -373,6 +373,27 @@ def test_the_sample_gains_pages_from_fake_common_crawl_and_wayback_and_a_rerun_a
     assert f"source had none {none} " in printed and f"commoncrawl.no_capture {missed}" in printed
     report = (out / layout.REPORT).read_text()
     assert "| fetched | commoncrawl | 3 |" in report and "| fetched | wayback | 3 |" in report
+    # What the indexes cost: every index request the fake answered is counted, against the links asked.
+    missing = expected["fetch/failed:not_in_warc"]
+    assert (counters["fetch/asked:commoncrawl"], counters["fetch/asked:wayback"]) == (6 + missing, 3 + missing)
+    assert counters["fetch/index_requests:commoncrawl"] == len([h for h in fake.hits if "-index?" in h])
+    assert counters["fetch/index_requests:wayback"] == len([h for h in fake.hits if h.startswith("/cdx/")])
+    cc_cost = counters["fetch/index_requests:commoncrawl"] / (6 + missing)
+    assert f"index requests {counters['fetch/index_requests:commoncrawl'] + counters['fetch/index_requests:wayback']} " \
+           f"commoncrawl {cc_cost:.2f} a link ({6 + missing} links), wayback " in printed
+    # The yield per year of post, and how near the post each archive's captures were.
+    links_2017 = counters["fetch/year_links:2017"]
+    got_2017 = sum(n for key, n in counters.items() if key.startswith("fetch/year_pages:2017."))
+    assert counters["fetch/year_pages:2017.commoncrawl"] == counters["fetch/year_pages:2017.wayback"] == 3
+    assert f"2017 {links_2017} {got_2017} ({got_2017 / links_2017:.0%}): warc " in printed
+    assert (counters["fetch/capture_days:commoncrawl.before_7-30"], counters["fetch/capture_days:wayback.before_0-1"]) == (3, 3)
+    assert ("archived captures 6 commoncrawl: median before 7-30 days the post; "
+            "wayback: median before 0-1 days the post") in printed
+    warc_2017 = counters["fetch/year_pages:2017.warc"]
+    assert f"| 2017 | {links_2017} | {warc_2017} | 3 | 3 | {got_2017 / links_2017:.0%} |" in report
+    assert "| year of post | links | warc | commoncrawl | wayback | got a page |" in report
+    for plot in ("funnel", "recovery", "distances"):
+        assert f"report/{plot}.png" in report and (out / "report" / f"{plot}.png").read_bytes().startswith(b"\x89PNG")
     rows = {r["url"]: r for r in pq.read_table(out / "pages.parquet").to_pylist()}
     for url, want in nearest_stamp.items():
         row = rows[normalise_url(url)]

@@ -32,6 +32,12 @@ SOURCE_MISSED = "fetch/source_missed"
 # (:<source>), and the requests its index answered for them (Common Crawl's or the Wayback's CDX).
 ASKED = "fetch/asked"
 INDEX_REQUESTS = "fetch/index_requests"
+# How much of what was posted came back, for every link with an outcome (resumed ones too): links
+# per year of post (:<year>), pages per year and source (:<year>.<source>), and the days between
+# post and capture of archived pages (:<source>.<bucket>, webtext.fetch.capture.DISTANCE_BUCKETS).
+YEAR_LINKS = "fetch/year_links"
+YEAR_PAGES = "fetch/year_pages"
+CAPTURE_DAYS = "fetch/capture_days"
 WARC_RESPONSES = "fetch/warc_responses"
 RESUMED = "fetch/resumed"
 # Archive records that are not a link's page; no link is lost by them.

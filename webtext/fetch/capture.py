@@ -57,3 +57,24 @@ def nearest(captures: Iterable[Capture], created_utc: int, window_s: int) -> Cap
             after = (distance, capture)
     chosen = before or after
     return chosen[1] if chosen else None
+
+
+# Days between a post and its page's capture, as the report counts them: buckets either side of the post.
+DISTANCE_EDGES_DAYS = (1, 7, 30, 90, 365, 730)
+
+
+def _spans() -> list[str]:
+    lows = (0,) + DISTANCE_EDGES_DAYS
+    return [f"{low}-{high}" for low, high in zip(lows, DISTANCE_EDGES_DAYS)] + [f"{DISTANCE_EDGES_DAYS[-1]}+"]
+
+
+# From the furthest before the post to the furthest after it.
+DISTANCE_BUCKETS = tuple([f"before_{span}" for span in reversed(_spans())] + [f"after_{span}" for span in _spans()])
+
+
+def distance_bucket(timestamp: str, created_utc: int) -> str:
+    """The bucket of DISTANCE_BUCKETS a capture at timestamp falls in, for a post at created_utc."""
+    days = (unix_time(timestamp) - created_utc) / DAY_S
+    side = "before" if days <= 0 else "after"
+    span = next((s for s, edge in zip(_spans(), DISTANCE_EDGES_DAYS) if abs(days) < edge), _spans()[-1])
+    return f"{side}_{span}"

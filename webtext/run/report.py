@@ -1,8 +1,12 @@
-"""The run report: OUT/report.md with plots of what the dataset holds and what was dropped.
+"""The run report: OUT/report.md with plots of what came through, what the dataset holds and
+what was dropped.
 
-Plots: documents per domain, document length, drop reasons per stage, and the
-domain mix against OpenAI's top 1,000 WebText domains (packaged, see
-webtext/data/README.md), with its rank correlation and top-k overlap.
+It opens with the funnel (submissions read to documents written), then pages per
+year of post by source and the days between post and capture, documents per
+domain, document length, drop reasons per stage, and the domain mix against
+OpenAI's top 1,000 WebText domains (packaged, see webtext/data/README.md), with
+its rank correlation and top-k overlap. The pictures are drawn by
+webtext.run.plots; one with nothing to show is a line of text instead.
 """
 
 import importlib.resources
@@ -12,7 +16,7 @@ from collections import Counter
 import numpy as np
 
 from webtext import counts, layout
-from webtext.run import stages
+from webtext.run import plots, stages, yields
 from webtext.shards import shard_format
 from webtext.urls import registered_domain
 
@@ -73,85 +77,67 @@ def drop_reasons(counters: dict) -> dict[str, dict[str, int]]:
     return {stage: by_stage[stage] for stage in stages.STAGES if stage in by_stage}
 
 
-def _figure(draw) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(8, 5))
-    draw(axes)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100)
-    plt.close(figure)
-    return buffer.getvalue()
+KIND_WORDS = {counts.SKIPPED: "skipped", counts.POST_DROPPED: "posts dropped", counts.DROPPED: "dropped",
+              counts.FAILED: "failed", counts.REMOVED: "removed"}
 
 
-def _plot_domains(hosts: Counter):
-    def draw(ax):
-        top = hosts.most_common(25)[::-1]
-        ax.barh([h for h, _ in top], [n for _, n in top], color="#4c72b0")
-        ax.set_xlabel("documents")
-        ax.set_title("Documents per domain (top 25)")
-    return draw
-
-
-def _plot_lengths(lengths: np.ndarray):
-    def draw(ax):
-        bins = np.geomspace(max(1, lengths.min()), lengths.max() + 1, 40) if len(lengths) else 10
-        ax.hist(lengths, bins=bins, color="#55a868")
-        ax.set_xscale("log")
-        ax.set_xlabel("tokens per document (with <|endoftext|>)")
-        ax.set_ylabel("documents")
-        ax.set_title(f"Document length: median {int(np.median(lengths)) if len(lengths) else 0} tokens")
-    return draw
-
-
-def _plot_drops(drops: dict):
-    def draw(ax):
-        labels = [f"{stage}/{reason}" for stage, reasons in drops.items() for reason in reasons]
-        values = [n for reasons in drops.values() for n in reasons.values()]
-        ax.barh(labels[::-1], values[::-1], color="#c44e52")
-        ax.set_xscale("log")
-        ax.set_xlabel("records (log scale)")
-        ax.set_title("Drop reasons per stage")
-    return draw
-
-
-def _plot_mix(mix: dict, reference: dict):
-    def draw(ax):
-        ours, total = mix["labels"], sum(mix["labels"].values())
-        reference_total = sum(reference.values())
-        ax.set_title(f"Domain mix against WebText ({len(mix['shared'])} domains in both)")
-        if not mix["shared"]:
-            ax.text(0.5, 0.5, "no domain in common with WebText's top 1,000", ha="center", transform=ax.transAxes)
-            return
-        x = [reference[d] / reference_total for d in mix["shared"]]
-        y = [ours[d] / total for d in mix["shared"]]
-        ax.scatter(x, y, s=12, color="#8172b2")
-        for d in sorted(mix["shared"], key=lambda d: -ours[d])[:12]:
-            ax.annotate(d, (reference[d] / reference_total, ours[d] / total), fontsize=8)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel("share of WebText's top-1,000 documents")
-        ax.set_ylabel("share of this dataset's documents")
-    return draw
+def drop_panels(drops: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """{"stage: kind": {reason in words: n}}, a panel each, for the drops plot."""
+    panels = {}
+    for stage, reasons in drops.items():
+        for key, n in reasons.items():
+            kind, reason = key.split(":", 1)
+            panels.setdefault(f"{stage}: {KIND_WORDS[kind]}", {})[reason.replace("_", " ")] = n
+    return panels
 
 
 def build_report(out_dir: str, manifest: dict) -> dict[str, bytes]:
-    """{relative path: bytes}: report.md and its plots, for the caller to write."""
+    """{relative path: bytes}: report.md and its plots, for the caller to write. A plot with nothing
+    to show is left out, and the report says so in a line instead."""
+    counters = manifest["counters"]
     hosts, lengths = dataset_stats(out_dir)
     reference = webtext_domains()
     mix = domain_mix(hosts, reference)
-    drops = drop_reasons(manifest["counters"])
-    plots = {
-        layout.plot("domains"): _figure(_plot_domains(hosts)),
-        layout.plot("lengths"): _figure(_plot_lengths(lengths)),
-        layout.plot("drops"): _figure(_plot_drops(drops)),
-        layout.plot("webtext_domains"): _figure(_plot_mix(mix, reference)),
+    drops = drop_reasons(counters)
+    steps, pages = yields.funnel(counters)
+    years, links, by_year = yields.per_year(counters)
+    distances = yields.capture_distances(counters)
+    sources = yields.ordered_sources(set(pages) | set(distances))
+    drawn = {
+        "funnel": plots.funnel(steps, pages, sources),
+        "recovery": years and plots.recovery(years, links, by_year, sources),
+        "distances": distances and plots.distances(distances, sources),
+        "drops": drops and plots.drops(drop_panels(drops)),
+        "domains": hosts and plots.domains(hosts.most_common(25)),
+        "lengths": len(lengths) and plots.lengths(lengths),
+        "webtext_domains": mix["shared"] and plots.mix(mix["shared"], mix["labels"], reference),
     }
-    return {layout.REPORT: markdown(manifest, hosts, lengths, mix, drops).encode("utf-8"), **plots}
+    drawn = {name: png for name, png in drawn.items() if png}
+    text = markdown(manifest, hosts, lengths, mix, drops, set(drawn))
+    return {layout.REPORT: text.encode("utf-8"), **{layout.plot(name): png for name, png in drawn.items()}}
+
+
+def picture(name: str, drawn: set[str], title: str, otherwise: str) -> list[str]:
+    """A plot's line in report.md, or the line saying why there is none."""
+    return [f"![{title}]({layout.plot(name)})" if name in drawn else otherwise, ""]
+
+
+def recovery_lines(counters: dict, drawn: set[str]) -> list[str]:
+    """Links and pages per year of post, by source, and how near the post the archived ones were."""
+    years, links, pages = yields.per_year(counters)
+    if not years:
+        return []
+    sources = yields.ordered_sources({source for found in pages.values() for source in found})
+    rows = [f"| {year} | {links[year]:,} | " + " | ".join(f"{pages[year].get(s, 0):,}" for s in sources)
+            + f" | {sum(pages[year].values()) / links[year]:.0%} |" for year in years]
+    return [
+        "## Pages per year of post", "",
+        *picture("recovery", drawn, "links per year of post", ""),
+        "| year of post | links | " + " | ".join(sources) + " | got a page |",
+        "|---|---:|" + "---:|" * len(sources) + "---:|", *rows, "",
+        *picture("distances", drawn, "days from post to capture",
+                 "No page came from an archive capture: no distance between post and capture to show."),
+    ]
 
 
 def source_rows(counters: dict) -> list[str]:
@@ -183,24 +169,27 @@ def decontamination_lines(manifest: dict) -> list[str]:
     ]
 
 
-def markdown(manifest: dict, hosts: Counter, lengths: np.ndarray, mix: dict, drops: dict) -> str:
+def markdown(manifest: dict, hosts: Counter, lengths: np.ndarray, mix: dict, drops: dict, drawn: set[str]) -> str:
     totals = manifest["totals"]
     spearman = "n/a (fewer than 3 shared domains)" if mix["spearman"] is None else f"{mix['spearman']:.2f}"
     lines = [
         "# Run report", "",
         f"webtext {manifest['pipeline_version']}, tokenizer {manifest['tokenizer']['name']}.", "",
+        *picture("funnel", drawn, "what came through each step", ""),
         "| split | shards | documents | tokens |", "|---|---:|---:|---:|",
         *[f"| {split} | {t['shards']} | {t['documents']:,} | {t['tokens']:,} |" for split, t in totals.items()],
         "", f"{len(hosts):,} domains; median document {int(np.median(lengths)) if len(lengths) else 0} tokens.", "",
-        "## Documents per domain", "", f"![documents per domain]({layout.plot('domains')})", "",
-        "## Document length", "", f"![document length]({layout.plot('lengths')})", "",
-        "## Drop reasons per stage", "", f"![drop reasons]({layout.plot('drops')})", "",
+        *recovery_lines(manifest["counters"], drawn),
+        "## Documents per domain", "", *picture("domains", drawn, "documents per domain", "No document."),
+        "## Document length", "", *picture("lengths", drawn, "document length", "No document."),
+        "## Drop reasons per stage", "", *picture("drops", drawn, "drop reasons", "Nothing was dropped."),
         "| stage | reason | records |", "|---|---|---:|",
         *[f"| {stage} | {reason} | {n:,} |" for stage, reasons in drops.items() for reason, n in reasons.items()],
         "", "## Pages by source", "", "| outcome | source or reason | links |", "|---|---|---:|",
         *source_rows(manifest["counters"]),
         "", "## Domain mix against WebText", "",
-        f"![domain mix]({layout.plot('webtext_domains')})", "",
+        *picture("webtext_domains", drawn, "domain mix",
+                 "No domain of this dataset is among OpenAI's top 1,000 WebText domains: no mix to plot."),
         f"- documents from domains in OpenAI's top 1,000 WebText domains: {mix['share_in_webtext_top1000']:.1%}",
         f"- rank correlation (Spearman) over the {len(mix['shared'])} shared domains: {spearman}",
         f"- overlap of the top {mix['top']} domains: {mix['top_overlap']}", "",

@@ -3,13 +3,39 @@
 from collections import Counter
 
 from webtext import __version__, counts
-from webtext.run import stages
+from webtext.run import stages, yields
 
 
 def _reasons(counters: dict, key: str) -> tuple[int, str]:
     """Total and "reason n, ..." of the counter key split by reason."""
     found = counts.by_reason(counters, key)
     return sum(found.values()), ", ".join(f"{k} {v:,}" for k, v in sorted(found.items(), key=lambda kv: -kv[1]))
+
+
+def _by_source(found: dict[str, int]) -> str:
+    return ", ".join(f"{source} {found[source]:,}" for source in yields.ordered_sources(found))
+
+
+def yield_rows(counters: dict) -> list[tuple[str, int, str]]:
+    """What the archives' indexes cost, how near the post captures were, links and pages per year of post."""
+    rows = []
+    cost = yields.index_cost(counters)
+    if cost:
+        rows.append(("  index requests", sum(r for r, _ in cost.values()), ", ".join(
+            f"{source} {r / max(1, n):.2f} a link ({n:,} links)" for source, (r, n) in cost.items())))
+    distances = yields.capture_distances(counters)
+    if distances:
+        rows.append(("  archived captures", sum(sum(h.values()) for h in distances.values()), "; ".join(
+            f"{source}: median {yields.median_bucket(distances[source])} the post"
+            for source in yields.ordered_sources(distances))))
+    years, links, pages = yields.per_year(counters)
+    if years:
+        got = sum(n for year in years for n in pages[year].values())
+        rows.append(("links by year of post", sum(links.values()), f"{got:,} got a page ({got / sum(links.values()):.0%})"))
+    for year in years:
+        n = sum(pages[year].values())
+        rows.append((f"  {year}", links[year], f"{n:,} ({n / links[year]:.0%}){': ' if n else ''}{_by_source(pages[year])}"))
+    return rows
 
 
 def summary(counters: dict, seconds: float, out: str) -> str:
@@ -27,6 +53,7 @@ def summary(counters: dict, seconds: float, out: str) -> str:
          f"{c[counts.COLUMNAR_FILES]:,} files, {c[counts.COLUMNAR_CANDIDATES]:,} passed to the join"),
         ("  columnar lookups", *_reasons(counters, counts.COLUMNAR_LOOKUP)),
         ("  fetches failed", *_reasons(counters, losses("fetch", counts.FAILED))),
+        *yield_rows(counters),
         ("documents extracted", c[counts.DOCUMENTS], ""),
         ("  pages dropped", *_reasons(counters, losses("extract", counts.DROPPED))),
         ("duplicates removed", *_reasons(counters, losses("dedup", counts.REMOVED))),
