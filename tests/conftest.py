@@ -256,6 +256,8 @@ class FakeArchives:
         import json
 
         rows = sorted(self.cc_index.get(crawl, {}).get(query["url"][0], []), key=lambda r: r["timestamp"])
+        if not rows:  # a URL the crawl never fetched: pywb's "No Captures found", whatever the page
+            return Route(b'{"message": "No Captures found"}', status=404, content_type="text/x-ndjson").answer(handler)
         pages = [rows[i : i + self.cc_page_size] for i in range(0, len(rows), self.cc_page_size)]
         if query.get("showNumPages") == ["true"]:
             info = {"pages": len(pages), "pageSize": 5, "blocks": len(pages)}

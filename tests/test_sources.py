@@ -79,14 +79,13 @@ def test_the_capture_nearest_the_post_before_it_is_preferred_within_the_window()
                    POSTED, DAY) is None
 
 
-def test_every_crawl_in_the_window_is_in_order_those_begun_by_the_post_latest_first_then_those_after():
+def test_every_crawl_in_the_window_is_asked_nearest_the_post_first():
     listed = CRAWLS + [("CC-MAIN-2017-22", "2017-05-22T00:00:00", "2017-05-30T00:00:00")]
     crawls = parse_collinfo(__import__("json").dumps([{"id": i, "from": f, "to": t} for i, f, t in listed]).encode())
+    # Posted 2017-07-14: 2017-30 begins 6 days after, 2017-26 ended 14 days before, 2017-34 33 days after.
     assert [c.id for c in crawls_in_window(crawls, POSTED, 730 * DAY)] == [
-        "CC-MAIN-2017-26", "CC-MAIN-2017-22", "CC-MAIN-2017-30", "CC-MAIN-2017-34"]
+        "CC-MAIN-2017-30", "CC-MAIN-2017-26", "CC-MAIN-2017-34", "CC-MAIN-2017-22"]
     assert [c.id for c in crawls_in_window(crawls, POSTED, 10 * DAY)] == ["CC-MAIN-2017-30"]
-    # An old list without from/to: the id's ISO week.
-    assert parse_collinfo(b'[{"id": "CC-MAIN-2013-20"}]')[0].start == 1368403200  # Monday 2013-05-13
 
 
 def test_wayback_gives_the_capture_nearest_the_post_by_its_cdx_api_and_raw_playback(archives):
@@ -136,10 +135,11 @@ def test_common_crawl_reads_one_record_by_range_from_the_crawl_nearest_the_post_
     row = fake.cc_index["CC-MAIN-2017-30"][url][0]
     assert page.capture == f"{row['filename']}@{row['offset']}+{row['length']}"
     assert page.capture_time == stamp(POSTED + 7 * DAY)
-    # The crawl before the post had none; the one after did, in fewer rows than an index block holds: no
-    # page count asked, and 2017-34 not asked (it cannot hold a capture nearer than +7 days).
+    # The nearest crawl, after the post, had it in fewer rows than an index block holds: no page count
+    # asked; the one before was asked (a capture before the post would be preferred) and had none, and
+    # 2017-34 was not (it cannot hold a capture nearer than +7 days).
     asked = [h.split("?")[0] for h in fake.hits]
-    assert asked == ["/CC-MAIN-2017-26-index", "/CC-MAIN-2017-30-index", "/" + row["filename"]]
+    assert asked == ["/CC-MAIN-2017-30-index", "/CC-MAIN-2017-26-index", "/" + row["filename"]]
     assert not [h for h in fake.hits if "showNumPages" in h or "filter" in h]
 
 
@@ -169,7 +169,7 @@ def test_a_nearest_capture_that_is_a_404_or_a_pdf_gives_way_to_a_good_one_a_craw
         assert index_asks(fake) == ["CC-MAIN-2017-26", "CC-MAIN-2017-30"]  # not 2017-34: it cannot be nearer
 
 
-def test_a_capture_before_the_post_wins_across_crawls_and_costs_its_one_index_request(archives):
+def test_a_capture_before_the_post_wins_across_crawls(archives):
     fake, base = archives
     before, gone = "http://news.example.com/before", "http://news.example.com/gone"
     add_crawl_file(fake, "CC-MAIN-2017-26", [(before, POSTED - 20 * DAY, 200, page_html("before")),
@@ -178,12 +178,22 @@ def test_a_capture_before_the_post_wins_across_crawls_and_costs_its_one_index_re
                                              (gone, POSTED + 7 * DAY, 200, page_html("after"))])
     pages = chain(base, ("commoncrawl",))
     page = pages.fetch(link(before))
-    assert (page.error, page.capture_time) == ("", stamp(POSTED - 20 * DAY))
-    assert index_asks(fake) == ["CC-MAIN-2017-26"]  # found in its nearest crawl: one index request
+    assert (page.error, page.capture_time) == ("", stamp(POSTED - 20 * DAY))  # 20 days before beats 7 after
+    assert index_asks(fake) == ["CC-MAIN-2017-30", "CC-MAIN-2017-26"]  # the nearest crawl first
     fake.hits.clear()
     page = pages.fetch(link(gone))  # the crawl before the post has only a 404: the one after gives the page
     assert (page.error, page.capture_time) == ("", stamp(POSTED + 7 * DAY))
-    assert index_asks(fake) == ["CC-MAIN-2017-26", "CC-MAIN-2017-30"]
+    assert index_asks(fake) == ["CC-MAIN-2017-30", "CC-MAIN-2017-26"]
+
+
+def test_a_link_found_in_its_nearest_crawl_costs_one_index_request(archives):
+    fake, base = archives
+    url = "http://news.example.com/found"
+    add_crawl_file(fake, "CC-MAIN-2017-26", [(url, POSTED - 18 * DAY, 200, page_html("the page"))])
+    add_crawl_file(fake, "CC-MAIN-2017-30", [(url, POSTED + 7 * DAY, 200, page_html("later"))])
+    page = chain(base, ("commoncrawl",)).fetch(link(url, POSTED - 13 * DAY))  # 2017-26 ended a day before
+    assert (page.error, page.capture_time, page.index_requests) == ("", stamp(POSTED - 18 * DAY), (1,))
+    assert index_asks(fake) == ["CC-MAIN-2017-26"]
 
 
 @pytest.mark.parametrize("max_crawls, found", [(2, False), (3, True), (0, True)])
@@ -193,7 +203,7 @@ def test_the_crawls_asked_per_link_are_bounded(archives, max_crawls, found):
     add_crawl_file(fake, "CC-MAIN-2017-34", [(url, POSTED + 33 * DAY, 200, page_html("late"))])
     page = chain(base, ("commoncrawl",), CONFIG.replace(commoncrawl_max_crawls=max_crawls)).fetch(link(url))
     assert page.error == ("" if found else "no_capture")
-    assert index_asks(fake) == ["CC-MAIN-2017-26", "CC-MAIN-2017-30", "CC-MAIN-2017-34"][: max_crawls or 3]
+    assert index_asks(fake) == ["CC-MAIN-2017-30", "CC-MAIN-2017-26", "CC-MAIN-2017-34"][: max_crawls or 3]
 
 
 def test_wayback_gives_the_nearest_good_capture_whatever_nearer_ones_are_bad(archives):
@@ -225,7 +235,9 @@ def test_common_crawl_reads_every_page_the_index_has_for_a_url_waiting_out_a_bus
     assert ["page=" in q for q in index_asks] == [False, False, True, True, True]  # page 0, the count, 1 (busy), 1, 2
     assert "showNumPages=true" in index_asks[1] and index_asks[-1].endswith("page=2")
     assert time.monotonic() - started >= 1.0  # the 503's Retry-After, for every thread of the worker
-    assert not [h for h in fake.hits if h.startswith("/CC-MAIN-2017-30")]  # a capture before the post: enough
+    # 2017-30, nearer, was asked first and had none; with a capture before the post, 2017-34 is never asked.
+    assert len([h for h in fake.hits if h.startswith("/CC-MAIN-2017-30")]) == 1
+    assert not [h for h in fake.hits if h.startswith("/CC-MAIN-2017-34")]
 
 
 def test_index_pages_read_for_one_url_are_bounded(archives, monkeypatch):
@@ -236,7 +248,7 @@ def test_index_pages_read_for_one_url_are_bounded(archives, monkeypatch):
     add_crawl_file(fake, "CC-MAIN-2017-26", [(url, POSTED - (20 - i) * DAY, 200, page_html(str(i))) for i in range(20)])
     page = chain(base, ("commoncrawl",)).fetch(link(url))
     assert page.error == "" and page.capture_time == stamp(POSTED - (20 - cdx.MAX_INDEX_PAGES + 1) * DAY)
-    assert len([h for h in fake.hits if "-index" in h and "showNumPages" not in h]) == cdx.MAX_INDEX_PAGES
+    assert len([h for h in fake.hits if "2017-26-index" in h and "showNumPages" not in h]) == cdx.MAX_INDEX_PAGES
 
 
 @pytest.mark.parametrize("mode, reason", [("ignore_range", "range_ignored"), ("truncate", "truncated_record"),
@@ -434,3 +446,12 @@ def test_a_new_source_is_one_module_and_one_registry_line(tmp_path, monkeypatch,
     assert (rows[kept]["source"], rows[kept]["capture"], rows[kept]["index_requests"]) == ("toy", f"toy:{kept}", [1])
     assert rows[missing]["attempts"][0] == "toy:not_in_toy"
     assert "pages fetched 1 toy 1" in " ".join(capsys.readouterr().out.split())
+
+
+def test_the_docs_table_of_sources_is_the_registry():
+    from webtext.fetch import sources
+
+    text = (Path(__file__).parent.parent / "docs" / "sources.md").read_text()
+    table = text.split("## The sources\n\n", 1)[1].split("\n\n", 1)[0].splitlines()[2:]
+    rows = [[cell.strip().strip("`") for cell in line.strip("|").split("|")] for line in table]
+    assert rows == [[source.name, source.about] for source in sources.REGISTRY.values()]

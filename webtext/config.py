@@ -54,9 +54,10 @@ class Config:
     # A capture this far from the post at most; the nearest before the post is
     # preferred, else the nearest after (docs/sources.md says why 2 years).
     capture_window_days: int = option(730, "days between a post and an archive capture, at most")
-    # The CDX path pays an index request per crawl asked; crawls are asked nearest first and only
-    # while one could hold a nearer capture. The default comes from benchmarks/crawl_choice.py.
-    commoncrawl_max_crawls: int = option(4, "Common Crawl crawls asked per link at most (CDX path; 0: every "
+    # The CDX path pays an index request per crawl asked; crawls are asked nearest the post first and
+    # only while one could hold a nearer capture. 8: each of the first 8 still finds a page for over
+    # half as many links per request as the first (benchmarks/crawl_choice.py; docs/sources.md).
+    commoncrawl_max_crawls: int = option(8, "Common Crawl crawls asked per link at most (CDX path; 0: every "
                                             "crawl within the window)")
     # Requests per second to one archive host from this machine, shared by every thread of every
     # worker process on it; a 429 or 503 pauses them all and halves the rate for a while. The
