@@ -64,6 +64,47 @@ def test_nanogpt_export_holds_every_token_in_manifest_order(dataset, tmp_path):
     assert text == next(shard_format.iter_documents(str(dataset), "val"))["text"]
 
 
+def split_stream(dataset, split: str) -> np.ndarray:
+    """Every token of a split's Arrow shards, back to back, as the manifest orders them."""
+    return np.concatenate([shard_format.token_array(p) for p in shard_format.shard_paths(str(dataset), split)])
+
+
+def load_llmc_shard(path) -> np.ndarray:
+    """A shard as llm.c's train_gpt2.py reads one: 256 int32 of header (magic, version, count), uint16 tokens."""
+    with open(path, "rb") as f:
+        header = np.frombuffer(f.read(256 * 4), dtype=np.int32)
+        assert header[0] == 20240520, "magic number mismatch in the data .bin file"
+        assert header[1] == 1, "unsupported version"
+        tokens = np.frombuffer(f.read(), dtype=np.uint16)
+    assert len(tokens) == header[2], "number of tokens read does not match header"
+    return tokens
+
+
+def test_llmc_export_reads_back_as_the_shards_token_stream(dataset, tmp_path):
+    export.export_llmc(str(dataset), str(tmp_path / "llmc"), shard_tokens=20_000)
+    for split in shard_format.SPLITS:
+        files = sorted((tmp_path / "llmc").glob(f"webtext_{split}_*.bin"))
+        stream = split_stream(dataset, split)
+        assert len(files) == -(-len(stream) // 20_000)  # full shards of 20,000, the last one the rest
+        assert (np.concatenate([load_llmc_shard(f) for f in files]) == stream).all()
+
+
+def test_megatron_export_reads_back_in_megatron_cores_indexed_dataset(dataset, tmp_path):
+    import warnings
+
+    with warnings.catch_warnings():  # "Transformer Engine and Apex are not installed": nothing to do with data
+        warnings.simplefilter("ignore")
+        from megatron.core.datasets.indexed_dataset import IndexedDataset
+
+    export.main(["megatron", str(dataset), "--dest", str(tmp_path / "megatron")])
+    for split in shard_format.SPLITS:
+        documents = [row["tokens"] for row in shard_format.iter_documents(str(dataset), split)]
+        read = IndexedDataset(str(tmp_path / "megatron" / f"webtext_{split}_text_document"))
+        assert len(read) == len(documents) and (read.document_indices == np.arange(len(documents) + 1)).all()
+        assert all((read[i] == doc).all() for i, doc in enumerate(documents))
+        assert (np.concatenate([read[i] for i in range(len(read))]) == split_stream(dataset, split)).all()
+
+
 def test_nanogpt_export_refuses_tokens_that_do_not_fit_uint16(tmp_path):
     doc = Document("https://a.com/x", "a.com", "", "hello", "en", 1, 5, 5, 1, ["news"])
     data, n_docs, n_tokens = shard_format.shard_bytes([TokenizedDocument(doc, [100_000, 100_257])], np.uint32)
