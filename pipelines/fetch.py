@@ -22,6 +22,7 @@ from pipelines.columnar import ColumnarLookup, index_plan
 from pipelines.counters import count
 from pipelines.files import input_files, matching
 from pipelines.neutral import Select, WithValue, only_one
+from pipelines.rebuild import RecipeCaptures, with_captures
 from webtext import counts, layout, urls
 from webtext.cli import UsageError
 from webtext.config import Config
@@ -29,6 +30,7 @@ from webtext.fetch import commoncrawl, crawl, outcomes, warc
 from webtext.fetch.capture import distance_bucket
 from webtext.fetch.netguard import FetchError
 from webtext.fetch.chain import PageChain, page_order
+from webtext.fetch.sources import checked_payload
 from webtext.links.posts import fetch_url
 from webtext.records import Page
 
@@ -101,7 +103,8 @@ class JoinArchive(beam.DoFn):
     """Pages for links from WARC files someone else wrote (or the sample's).
 
     With sources after warc, a link the files lack is passed on as (TODO, link)
-    and a page as (FOUND, page).
+    and a page as (FOUND, page). In a rebuild, each page's payload is checked
+    against its recipe row's hash.
     """
 
     def __init__(self, config: Config, more_sources: bool = False):
@@ -111,9 +114,11 @@ class JoinArchive(beam.DoFn):
     def process(self, joined):
         _, group = joined
         responses = list(group["responses"])
+        expected = [capture.payload_sha256 for capture in group.get("captures", ())]
         for link in group["links"]:
             if responses:
-                page = count_outcome(warc.page_from_response(link, _preferred(responses), self.config))
+                page = warc.page_from_response(link, _preferred(responses), self.config)
+                page = count_outcome(checked_payload(page, expected[0]) if expected else page)
                 yield (FOUND, page) if self.more_sources else page
             elif self.more_sources:
                 count(counts.with_reason(counts.SOURCE_MISSED, "warc.not_in_warc"))
@@ -204,11 +209,12 @@ def crawl_list(config: Config, fetch_dir: str):
 class FetchByHost(beam.PTransform):
     """Links grouped into host-hash buckets, each bucket fetched by one FetchBucket."""
 
-    def __init__(self, config: Config, fetch_dir: str, order: tuple[str, ...]):
+    def __init__(self, config: Config, fetch_dir: str, order: tuple[str, ...], recipe: str = ""):
         super().__init__()
         self.config = config
         self.fetch_dir = fetch_dir
         self.order = order
+        self.recipe = recipe  # a rebuild: each link's capture is the recipe's (pipelines/rebuild.py)
         # Read here, at construction, like the inputs: once per run, never per worker.
         self.crawls = crawl_list(config, fetch_dir) if "commoncrawl" in order else None
         # The columnar index's files (listed now) and its crawls: the lookup becomes a join.
@@ -220,6 +226,8 @@ class FetchByHost(beam.PTransform):
         if self.index_files is not None:
             items = links | "LookUpColumnar" >> ColumnarLookup(self.config, self.index_files, self.crawls,
                                                                  self.fetch_dir)
+        elif self.recipe:
+            items = with_captures(links, self.recipe)
         else:
             items = links | "NoLookup" >> beam.Map(lambda link: (link, None))
         total = only_one(items, "CountLinks", beam.combiners.CountCombineFn())
@@ -236,11 +244,12 @@ class FetchByHost(beam.PTransform):
 class FetchLive(beam.PTransform):
     """Links to pages from the sources of `order` (warc aside), resuming what OUT/fetch/ holds."""
 
-    def __init__(self, config: Config, out: str, order: tuple[str, ...], fetch_new: bool = True):
+    def __init__(self, config: Config, out: str, order: tuple[str, ...], fetch_new: bool = True, recipe: str = ""):
         super().__init__()
         self.config = config
         self.order = order
         self.fetch_new = fetch_new
+        self.recipe = recipe
         self.fetch_dir = FileSystems.join(out, layout.FETCH_DIR)
         # What a previous run of this output folder left: read at construction, like inputs.
         self.outcome_files = matching(FileSystems.join(self.fetch_dir, layout.outcome_log("*")))
@@ -262,7 +271,7 @@ class FetchLive(beam.PTransform):
             links = split | "ToFetch" >> Select(TODO)
             resumed = split | "Resumed" >> Select(RESUMED, Page)
         if self.fetch_new:
-            fetched = links | "FetchNew" >> FetchByHost(self.config, self.fetch_dir, self.order)
+            fetched = links | "FetchNew" >> FetchByHost(self.config, self.fetch_dir, self.order, self.recipe)
         else:
             fetched = links | "NotFetched" >> beam.Map(_not_fetched).with_output_types(Page)
         if resumed is None:
@@ -274,20 +283,21 @@ class FetchPages(beam.PTransform):
     """Pages from the sources in the order asked: the WARC files given first, if any, then fetched."""
 
     def __init__(self, config: Config, warc_patterns: list[str], out: str, fetch_new: bool = True,
-                 dumps_given: bool = True):
+                 dumps_given: bool = True, recipe: str = ""):
         super().__init__()
         self.config = config
         self.out = out
         self.fetch_new = fetch_new
+        self.recipe = recipe  # a rebuild's recipe folder: its captures, read exactly and checked
         self.warc_files = input_files(warc_patterns, "--warc")
         try:
-            self.order = page_order(config, bool(self.warc_files), dumps_given)
+            self.order = page_order(config, bool(self.warc_files), dumps_given, rebuild=bool(recipe))
         except ValueError as err:
             raise UsageError(str(err)) from None
 
     def expand(self, links):
         if self.order[0] != "warc":
-            return links | "Live" >> FetchLive(self.config, self.out, self.order, self.fetch_new)
+            return links | "Live" >> FetchLive(self.config, self.out, self.order, self.fetch_new, self.recipe)
         responses = (
             links.pipeline
             | "WarcFiles" >> beam.Create(self.warc_files)
@@ -296,13 +306,17 @@ class FetchPages(beam.PTransform):
         keyed_links = links | "KeyLinks" >> beam.Map(lambda link: (link.url, link))
         more = len(self.order) > 1
         to_pages = beam.ParDo(JoinArchive(self.config, more))
+        joining = {"links": keyed_links, "responses": responses}
+        if self.recipe:
+            joining["captures"] = links.pipeline | "ExpectedPayloads" >> RecipeCaptures(self.recipe)
         joined = (
-            {"links": keyed_links, "responses": responses}
+            joining
             | "JoinArchive" >> beam.CoGroupByKey()
             | "ToPages" >> (to_pages if more else to_pages.with_output_types(Page))
         )
         if not more:
             return joined
         found = joined | "Found" >> Select(FOUND, Page)
-        fetched = joined | "NotInWarc" >> Select(TODO) | "Fetch" >> FetchLive(self.config, self.out, self.order[1:], self.fetch_new)
+        fetched = joined | "NotInWarc" >> Select(TODO) | "Fetch" >> FetchLive(self.config, self.out, self.order[1:],
+                                                                              self.fetch_new, self.recipe)
         return (found, fetched) | "AllPages" >> beam.Flatten()

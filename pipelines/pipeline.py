@@ -18,6 +18,7 @@ from pipelines.extract import ExtractDocuments
 from pipelines.fetch import FetchPages
 from pipelines.links import LinkPosts, MergeByUrl
 from pipelines.progress import ShowProgress, count_of, one_record
+from pipelines.rebuild import RecipeLinks
 from pipelines.shards import WriteShards
 from pipelines.tables import ReadTable, WriteTable, WriteUrlList
 from webtext import layout
@@ -62,7 +63,12 @@ def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, first: str = 
 
     links = pages = documents = unique = duplicates = None
     written = []
-    if "links" in run:
+    if "links" in run and inputs.recipe:
+        # A rebuild: the recipe's rows are the links (pipelines/rebuild.py).
+        links = pipeline | "RecipeLinks" >> RecipeLinks(inputs.recipe) | progress("links")
+        written.append(links | "LinksTable" >> WriteTable(out, layout.LINKS))
+        written.append(links | "UrlList" >> WriteUrlList(out))
+    elif "links" in run:
         # Posts and links move in lists, by URL group (pipelines/links.py).
         post_groups = pipeline | "Posts" >> LinkPosts(inputs.dumps, inputs.listings, config)
         post_groups = post_groups | progress("reddit", records=lambda group: len(group[1]))
@@ -75,7 +81,7 @@ def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, first: str = 
         links = links or pipeline | "KeptLinks" >> ReadTable(out, layout.LINKS)
         link_count = count_of(links, "CountLinks") if totals else None  # one page each, fetched or not
         pages = links | "Fetch" >> FetchPages(config, inputs.warcs, out, fetch_new="fetch" in run,
-                                              dumps_given=bool(inputs.dumps))
+                                              dumps_given=bool(inputs.dumps), recipe=inputs.recipe)
         pages = pages | progress("fetch", link_count)
     if "fetch" in run:
         written.append(pages | "Outcomes" >> beam.Map(outcome) | "PagesTable" >> WriteTable(out, layout.PAGES))

@@ -5,6 +5,7 @@ the last one repeated: "503, then 200"), or a function taking the request
 handler, for servers that misbehave below HTTP (drip, reset, endless body).
 """
 
+import contextlib
 import ipaddress
 import os
 import socket
@@ -168,7 +169,7 @@ class FakeArchives:
     server: every row in one answer, the page count answered with the rows too."""
 
     def __init__(self):
-        self.wayback = {}  # url -> [(timestamp, status, mime, body)]
+        self.wayback = {}  # url -> [(timestamp, status, mime, body[, the Content-Type served])]
         self.collinfo = []  # collinfo.json's entries
         self.cc_index = {}  # crawl id -> url -> [row]
         self.files = {}  # WARC file path -> bytes
@@ -210,7 +211,7 @@ class FakeArchives:
 
         url = query["url"][0]
         rows = [{"timestamp": ts, "original": url, "statuscode": str(status), "mimetype": mime}
-                for ts, status, mime, _ in sorted(self.wayback.get(url, []))]
+                for ts, status, mime, *_ in sorted(self.wayback.get(url, []))]
         for spec in query.get("filter", []):
             field, pattern = spec.split(":", 1)
             rows = [r for r in rows if re.fullmatch(pattern, r[field])]
@@ -229,10 +230,12 @@ class FakeArchives:
         Route(json.dumps(answer).encode(), content_type="application/json").answer(handler)
 
     def _playback(self, handler, rest: str) -> None:
+        """The capture's body, served with its own Content-Type where one is given (a capture's fifth
+        field; the CDX's mimetype has no charset), else its mimetype."""
         stamp, url = rest.split("id_/", 1)
-        for ts, status, mime, body in self.wayback.get(url, []):
+        for ts, status, mime, body, *served_type in self.wayback.get(url, []):
             if ts == stamp:
-                return Route(body, status=status, content_type=mime).answer(handler)
+                return Route(body, status=status, content_type=(served_type or [mime])[0]).answer(handler)
         NOT_FOUND.answer(handler)
 
     @staticmethod
@@ -302,14 +305,23 @@ class _Everywhere(dict):
         return self.handle
 
 
-@pytest.fixture
-def archives():
-    """(FakeArchives, its base URL) on 127.0.0.1."""
+@contextlib.contextmanager
+def fake_archives():
+    """(FakeArchives, its base URL), served on 127.0.0.1 for the length of the `with`."""
     fake = FakeArchives()
     handler = type("ArchiveHandler", (_Handler,), {"routes": _Everywhere(fake.handle), "hits": {}})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield fake, f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    try:
+        yield fake, f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def archives():
+    """(FakeArchives, its base URL) on 127.0.0.1."""
+    with fake_archives() as served:
+        yield served

@@ -10,7 +10,7 @@ import sys
 import time
 
 from pipelines.run import engine, execute, missing_kept_outputs, read_markers, split_beam_flags
-from webtext import cli, environment, layout
+from webtext import cli, environment, layout, recipe
 from webtext.config import Config, knobs
 from webtext.fetch import sources
 from webtext.links import live
@@ -33,6 +33,9 @@ def _add_run_flags(parser) -> None:
                              "(give OUT before them)")
     inputs.add_argument("--no-decontaminate", action="store_true",
                         help="no decontamination, though the folder's earlier run had eval files")
+    inputs.add_argument("--recipe", metavar="DIR",
+                        help="rebuild the dataset a recipe describes (python -m webtext.export recipe), no dumps: "
+                             "each page read from its archive and checked; --warc for pages fetched live")
     run = parser.add_argument_group("the run")
     run.add_argument("--out", metavar="OUT", help=f"output folder, local or gs:// (default {DEFAULT_OUT}), or as positional")
     stage_names = ", ".join(stages.STAGES)
@@ -119,7 +122,7 @@ def request_of(args) -> Request:
         raise cli.UsageError("--decontaminate and --no-decontaminate: give one")
     evals = [] if args.no_decontaminate else args.decontaminate
     return Request(args.out, args.dumps, args.warc, listing_spec(args), cli.given(args, Config), args.first,
-                   args.until, progress_s, evals)
+                   args.until, progress_s, evals, args.recipe or "")
 
 
 def run(argv=None) -> dict:
@@ -135,6 +138,12 @@ def run(argv=None) -> dict:
         return {"counters": recorded_counters(markers, "shards") | markers[args.until]["counters"], "manifest": None, "job": None}
     if plan.sample:
         print(f"webtext: no input given: building the bundled sample into {args.out}", flush=True)
+    rebuilding = recipe.load(plan.inputs.recipe) if plan.inputs.recipe else None
+    if rebuilding:
+        differs = environment.recorded_differences(rebuilding.meta["environment"])
+        line = environment.warning(differs, of="recipe's", fix="the shards may differ from the recipe's")
+        if line:
+            print(line, file=sys.stderr, flush=True)
     missing = missing_kept_outputs(args.out, plan.first)
     if missing:
         raise cli.UsageError(f"--from {plan.first} needs what an earlier run kept: {', '.join(missing)} missing in {args.out}")
@@ -150,12 +159,21 @@ def run(argv=None) -> dict:
     if result["manifest"]:
         print(f"  report: {os.path.join(args.out, layout.REPORT)}; check the shards: python -m webtext.verify {args.out}")
     result["empty"] = empty_result(result["counters"], plan.first, plan.last)
+    if rebuilding and result["manifest"]:
+        result["verdict"] = recipe.verdict(rebuilding, args.out)
+        print("\n".join(result["verdict"].lines()))
     return result
 
 
 def main(argv=None) -> int:
-    """0, or 1 when the run made nothing (said why on stderr); a UsageError propagates."""
-    problem = run(argv).get("empty")
+    """0, or 1 when the run made nothing or a rebuild differs from its recipe (said why on stderr); a
+    UsageError propagates."""
+    result = run(argv)
+    verdict = result.get("verdict")
+    problem = result.get("empty")
+    if not problem and verdict and (verdict.identical < verdict.documents or not verdict.shards_equal):
+        problem = (f"the rebuild differs from its recipe: {verdict.identical:,} of {verdict.documents:,} documents "
+                   f"identical, shards {'equal' if verdict.shards_equal else 'differ'} (the verdict above says why)")
     if problem:
         print(f"{PROG}: error: {problem}", file=sys.stderr)
         return 1

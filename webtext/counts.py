@@ -21,6 +21,7 @@ LISTINGS = "links/listings"
 SUBMISSIONS = "links/submissions"
 POSTS_KEPT = "links/posts_kept"
 LINKS_KEPT = "links/kept"
+RECIPE_ROWS = "links/recipe_rows"  # a rebuild's links: the rows of its recipe (webtext.recipe)
 REPOSTS = "links/reposts"
 # fetch
 FETCHED = "fetch/fetched"  # :<source> (live, warc, commoncrawl, wayback)

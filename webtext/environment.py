@@ -111,17 +111,28 @@ def differences(text: str, installed: dict[str, str | None], python: str) -> lis
     return found
 
 
-def warning(found: list[Difference]) -> str | None:
-    """The one line a run prints when what shapes its output is not what the lock pins."""
+def warning(found: list[Difference], of: str = "locked",
+            fix: str = f"pip install -c webtext/{LOCK_FILE} -e . matches the lock") -> str | None:
+    """The one line a run prints when what shapes its output is not what the lock pins (or a recipe
+    recorded: of="recipe's")."""
     if not found:
         return None
-    listed = ", ".join(f"{d.name} {d.installed or 'not installed'} (locked {d.locked})" for d in found)
-    return (f"webtext: warning: not the locked versions: {listed}; the output may differ from a locked run's "
-            f"(pip install -c webtext/{LOCK_FILE} -e . matches the lock)")
+    listed = ", ".join(f"{d.name} {d.installed or 'not installed'} ({of} {d.locked})" for d in found)
+    return f"webtext: warning: not the {of} versions: {listed}; the output may differ from a {of} run's ({fix})"
 
 
 def lock_differences() -> list[Difference]:
     return differences(lock_text(), installed_versions(), platform.python_version())
+
+
+def recorded_differences(recorded: dict) -> list[Difference]:
+    """Each shaping package installed at another version than a run recorded (describe()'s), and Python."""
+    found = [Difference(name, installed_version(name), version) for name, version in recorded.get("packages", {}).items()
+             if version and not same_release(installed_version(name), version)]
+    python = recorded.get("python", "")
+    if python and python.split(".")[:2] != platform.python_version().split(".")[:2]:
+        found.append(Difference("python", platform.python_version(), python))
+    return found
 
 
 def file_hashes() -> dict[str, str]:

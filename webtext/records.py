@@ -75,6 +75,7 @@ class FetchOutcome(NamedTuple):
     capture: str
     attempts: Sequence[str]  # every source's outcome for this link, in the order tried
     index_requests: Sequence[int]  # the index requests each of them made (Common Crawl's or the Wayback's CDX)
+    payload_sha256: str  # of the body as read ("" without one): what a recipe checks a rebuild against
 
 
 class Document(NamedTuple):

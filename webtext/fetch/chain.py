@@ -22,8 +22,11 @@ from webtext.fetch.polite import ArchiveClient
 from webtext.records import Link, Page
 
 
-def page_order(config: Config, warcs_given: bool, dumps_given: bool) -> tuple[str, ...]:
-    """--pages, or the default for these inputs; ValueError for a mistake in --pages."""
+def page_order(config: Config, warcs_given: bool, dumps_given: bool, rebuild: bool = False) -> tuple[str, ...]:
+    """--pages, or the default for these inputs; ValueError for a mistake in --pages. A rebuild reads
+    what its recipe names, from the --warc files first where given."""
+    if rebuild:
+        return ("warc", "recipe") if warcs_given else ("recipe",)
     order = sources.check_order(config.page_sources())
     if order:
         if warcs_given != ("warc" in order):

@@ -9,6 +9,7 @@ and a rerun fetches only the URLs without one. Files roll over every
 only once it is closed.
 """
 
+import hashlib
 import json
 import time
 import uuid
@@ -25,7 +26,12 @@ def outcome(page: Page) -> FetchOutcome:
     """The per-URL outcome: which links died, why, and what came back."""
     return FetchOutcome(page.link.url, page.final_url, page.status, page.content_type, page.error,
                         page.live_error, page.source, len(page.body), page.elapsed_s, page.capture_time,
-                        page.capture, tuple(page.attempts), tuple(page.index_requests))
+                        page.capture, tuple(page.attempts), tuple(page.index_requests), payload_sha256(page))
+
+
+def payload_sha256(page: Page) -> str:
+    """The hex sha256 of the page's body as read, "" for a page without one."""
+    return hashlib.sha256(page.body).hexdigest() if page.body else ""
 
 
 def parse_outcome(line: str) -> dict | None:

@@ -11,6 +11,7 @@ source is a module with `make(config, shared)` and one line here. The chain
 that tries them in turn per link is webtext.fetch.chain.
 """
 
+import hashlib
 import importlib
 import time
 from typing import NamedTuple, Protocol, Sequence
@@ -27,6 +28,7 @@ class Lookup(NamedTuple):
     capture: Capture | None
     reason: str = ""  # why there is none ("" when there is)
     index_requests: int = 0  # what finding it cost the source's index
+    payload_sha256: str = ""  # what the page's body must hash to (a recipe's), or "" for anything
 
 
 class PageSource(Protocol):
@@ -48,6 +50,7 @@ class Registered(NamedTuple):
     module: str  # the module whose make(config, shared) builds the source; "" for one the pipeline joins
     about: str  # one line: what it is (--pages' help, docs/sources.md)
     archive: bool = False  # read through the archive client, at the archives' rates
+    choosable: bool = True  # one of --pages' choices (not: a source a kind of run picks itself)
 
 
 REGISTRY = {source.name: source for source in (
@@ -57,11 +60,14 @@ REGISTRY = {source.name: source for source in (
     Registered("wayback", "webtext.fetch.wayback", "the Wayback Machine: its CDX API, then the raw (id_) capture",
                archive=True),
     Registered("live", "webtext.fetch.live", "the page at its URL today, fetched within every bound"),
+    Registered("recipe", "webtext.fetch.rebuild", "a rebuild's: the capture a recipe names, read from its archive "
+               "exactly and checked against the recipe's hash (--recipe)", archive=True, choosable=False),
 )}
 
 
 def names() -> tuple[str, ...]:
-    return tuple(REGISTRY)
+    """The sources --pages may name."""
+    return tuple(name for name, source in REGISTRY.items() if source.choosable)
 
 
 def joined(name: str) -> bool:
@@ -71,9 +77,9 @@ def joined(name: str) -> bool:
 
 def check_order(order: Sequence[str]) -> tuple[str, ...]:
     """--pages' order, checked; ValueError naming the mistake."""
-    unknown = [name for name in order if name not in REGISTRY]
+    unknown = [name for name in order if name not in names()]
     if unknown:
-        raise ValueError(f"--pages {unknown[0]}: not a page source (one of {', '.join(REGISTRY)})")
+        raise ValueError(f"--pages {unknown[0]}: not a page source (one of {', '.join(names())})")
     if len(set(order)) < len(order):
         raise ValueError(f"--pages names a source twice: {', '.join(order)}")
     late = [name for name in order[1:] if joined(name)]
@@ -94,8 +100,19 @@ def fetch_from(source: PageSource, link: Link, found: Capture | str | None = Non
     try:
         lookup = source.look_up(link, found)
         requests = lookup.index_requests
-        page = source.read(link, lookup.capture) if lookup.capture else failed(link, fetch_url(link), lookup.reason,
-                                                                                source.name)
+        if lookup.capture:
+            page = checked_payload(source.read(link, lookup.capture), lookup.payload_sha256)
+        else:
+            page = failed(link, fetch_url(link), lookup.reason, source.name)
     except Exception as err:  # noqa: BLE001 (see the docstring)
         page = failed(link, fetch_url(link), f"unexpected:{type(err).__name__}", source.name)
     return page._replace(index_requests=(requests,), elapsed_s=round(time.monotonic() - started, 3))
+
+
+def checked_payload(page: Page, expected_sha256: str) -> Page:
+    """The page, or (its body hashing to other than expected, where something is) the page lost as
+    `changed.<source>`: a rebuild never takes another payload in place of the recipe's."""
+    if not expected_sha256 or page.error or hashlib.sha256(page.body).hexdigest() == expected_sha256:
+        return page
+    return failed(page.link, page.final_url, f"changed.{page.source}", page.source)._replace(
+        capture=page.capture, capture_time=page.capture_time)

@@ -12,6 +12,7 @@ fingerprint, so an edited file reruns it (and shards) though its path is the sam
 from importlib import resources
 from typing import NamedTuple
 
+from webtext import recipe
 from webtext.cli import UsageError, build
 from webtext.config import Config, knobs
 from webtext.fetch import sources
@@ -32,6 +33,7 @@ class Inputs(NamedTuple):
     out: str
     listings: ListingSpec | None = None  # live subreddit listings through praw
     evals: tuple = ()  # (path, sha256) of each eval file to decontaminate with; empty: no decontamination
+    recipe: str = ""  # a rebuild: the recipe folder whose rows are the links and captures (no dumps)
 
 
 class Plan(NamedTuple):
@@ -55,6 +57,7 @@ class Request(NamedTuple):
     last: str
     progress_s: float
     evals: list[str] | None = None  # eval files to decontaminate with; [] turns it off
+    recipe: str = ""  # a recipe folder to rebuild from
 
 
 def sample_path(name: str) -> str:
@@ -74,6 +77,9 @@ def plan_run(request: Request, markers: dict) -> Plan | None:
     listed = recorded["inputs"].get("listings")
     listings = request.listings or (ListingSpec(*listed) if listed else None)
     dumps = request.dumps or recorded["inputs"].get("dumps")
+    rebuild = request.recipe or recorded["inputs"].get("recipe") or ""
+    if rebuild:
+        return plan_rebuild(request, markers, rebuild)
     sample = not dumps and not listings
     if sample and (request.settings or request.first) and not markers:
         # A rerun's settings on a folder holding no run: most likely a mistyped folder.
@@ -90,12 +96,35 @@ def plan_run(request: Request, markers: dict) -> Plan | None:
     except ValueError as err:
         raise UsageError(str(err)) from None
     inputs = Inputs(dumps, warcs, request.out, listings, eval_inputs(request.evals, recorded, config))
+    return stages_to_run(request, markers, inputs, config, sample)
+
+
+def stages_to_run(request: Request, markers: dict, inputs: Inputs, config: Config, sample: bool = False) -> Plan | None:
+    """The plan from the first stage not done with these inputs and settings; None if all are done."""
     prints = stages.fingerprints(inputs._asdict(), config.to_dict())
     done = {stage: marker["fingerprint"] for stage, marker in markers.items()}
     first = request.first or stages.first_to_run(done, prints, request.last)
     if first:
         check_decontaminated_kept(first, inputs, markers)
     return Plan(inputs, config, first, request.last, request.progress_s, sample) if first else None
+
+
+def plan_rebuild(request: Request, markers: dict, folder: str) -> Plan | None:
+    """A rebuild from a recipe: its rows for links, its settings (flags given now on top), no dumps."""
+    if request.dumps or request.listings:
+        raise UsageError("--recipe rebuilds without dumps: give --recipe, or --dumps/--subreddits, not both")
+    recorded = latest_marker(markers)
+    try:
+        meta = recipe.load(folder).meta
+        known = {f.name for f in knobs()}
+        config = build(Config, {k: v for k, v in (recorded["config"] or meta["config"]).items() if k in known},
+                       request.settings)
+        evals = eval_inputs(request.evals, recorded, config)
+        recipe.check_evals(meta, evals)
+    except recipe.RecipeError as err:
+        raise UsageError(f"--recipe {err}") from None
+    warcs = request.warcs or recorded["inputs"].get("warcs") or []
+    return stages_to_run(request, markers, Inputs([], warcs, request.out, None, evals, folder), config)
 
 
 def eval_inputs(given: list[str] | None, recorded: dict, config: Config) -> tuple:

@@ -42,7 +42,7 @@ STAGE_FIELDS = {
     "shards": ("encoding", "shard_tokens", "val_fraction", "tokenize_threads"),
 }
 # The inputs (webtext.run.plan.Inputs) each stage reads.
-STAGE_INPUTS = {"links": ("dumps", "listings"), "fetch": ("warcs",), "decontaminate": ("evals",)}
+STAGE_INPUTS = {"links": ("dumps", "listings", "recipe"), "fetch": ("warcs",), "decontaminate": ("evals",)}
 # The tables (webtext.layout) a run starting at a stage reads, kept by the stages before it.
 # (shards read layout.DECONTAMINATED instead when eval files are given: webtext.run.plan checks it.)
 READS_KEPT = {"fetch": (layout.LINKS,), "extract": (layout.LINKS,), "dedup": (layout.DOCUMENTS,),

@@ -41,11 +41,14 @@ def yield_rows(counters: dict) -> list[tuple[str, int, str]]:
 def summary(counters: dict, seconds: float, out: str) -> str:
     c = Counter(counters)
     losses = counts.losses
+    read = (("recipe rows read", c[counts.RECIPE_ROWS], "a rebuild: no dumps") if c[counts.RECIPE_ROWS] else
+            ("submissions read", c[counts.SUBMISSIONS], f"{c[counts.DUMP_FILES]} files, {c[counts.DUMP_LINES]:,} lines"))
     rows = [
-        ("submissions read", c[counts.SUBMISSIONS], f"{c[counts.DUMP_FILES]} files, {c[counts.DUMP_LINES]:,} lines"),
+        read,
         ("  unreadable lines", *_reasons(counters, losses("links", counts.SKIPPED))),
         ("  posts dropped", *_reasons(counters, losses("links", counts.POST_DROPPED))),
-        ("links kept", c[counts.LINKS_KEPT], f"{c[counts.POSTS_KEPT]:,} posts, {c[counts.REPOSTS]:,} reposts merged"),
+        ("links kept", c[counts.LINKS_KEPT],
+         "" if c[counts.RECIPE_ROWS] else f"{c[counts.POSTS_KEPT]:,} posts, {c[counts.REPOSTS]:,} reposts merged"),
         ("  links dropped", *_reasons(counters, losses("links", counts.DROPPED))),
         ("pages fetched", *_reasons(counters, counts.FETCHED)),
         ("  source had none", *_reasons(counters, counts.SOURCE_MISSED)),
@@ -81,7 +84,7 @@ def _top_losses(counters: dict, stages: list[str], n: int = 3) -> str:
 def empty_result(counters: dict, first: str, last: str) -> str | None:
     """Why a run that finished made nothing to go on with, or None: an empty dataset is an error."""
     c = Counter(counters)
-    if first == "links" and not c[counts.SUBMISSIONS]:
+    if first == "links" and not c[counts.SUBMISSIONS] and not c[counts.RECIPE_ROWS]:
         unreadable = counts.by_reason(counters, counts.losses("links", counts.SKIPPED))
         return (f"no submission read from {c[counts.DUMP_FILES]:,} dump files ({c[counts.DUMP_LINES]:,} lines"
                 f"{': ' + ', '.join(f'{k} {v:,}' for k, v in unreadable.items()) if unreadable else ''})")

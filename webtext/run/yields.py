@@ -15,11 +15,13 @@ def ordered_sources(names) -> list[str]:
 
 
 def funnel(counters: dict) -> tuple[list[tuple[str, int]], dict[str, int]]:
-    """([(step, records)] from the submissions read to the documents written, {source: pages})."""
+    """([(step, records)] from the submissions read (a rebuild's recipe rows) to the documents written,
+    {source: pages})."""
     c = counters.get
     pages = counts.by_reason(counters, counts.FETCHED)
-    steps = [("submissions read", c(counts.SUBMISSIONS, 0)), ("posts kept", c(counts.POSTS_KEPT, 0)),
-             ("links", c(counts.LINKS_KEPT, 0)), ("pages", sum(pages.values())),
+    read = ([("recipe rows", c(counts.RECIPE_ROWS))] if c(counts.RECIPE_ROWS) else  # a rebuild
+            [("submissions read", c(counts.SUBMISSIONS, 0)), ("posts kept", c(counts.POSTS_KEPT, 0))])
+    steps = [*read, ("links", c(counts.LINKS_KEPT, 0)), ("pages", sum(pages.values())),
              ("documents", c(counts.DOCUMENTS, 0)), ("unique documents", c(counts.UNIQUE, 0)),
              ("documents written", c(counts.SHARD_DOCUMENTS, 0))]
     return steps, pages
