@@ -240,6 +240,9 @@ def test_the_overlap_table_has_the_shares_the_definition_gives(sample, eval_file
         markdown = f.read()
     assert markdown.count("## 8-gram overlap with the train split") == 1
     assert f"| copied | {copied[0]:,} | {copied[1]:,} | {100 * copied[1] / copied[0]:.2f}% |" in markdown
+    card = Path(sample, layout.CARD).read_text()  # the dataset card has the same table, once
+    assert card.count("## 8-gram overlap with the train split") == 1 and card.startswith("---\n")
+    assert f"| copied | {copied[0]:,} | {copied[1]:,} | {100 * copied[1] / copied[0]:.2f}% |" in card
 
 
 def test_small_train_splits_get_an_exact_set_with_the_definitions_counts(sample, eval_files, capsys):

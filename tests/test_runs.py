@@ -149,6 +149,28 @@ def test_the_report_shows_what_the_dataset_holds(tmp_path):
     assert "No page came from an archive capture" in text
 
 
+def test_the_dataset_card_is_hugging_faces_layout_and_follows_reruns(tmp_path):
+    import yaml
+
+    out = tmp_path / "sample"
+    collect.run([str(out), "--progress-s", "0"])
+    card = (out / "README.md").read_text()
+    header = yaml.safe_load(card.split("---\n")[1])
+    assert header["language"] == ["en"] and header["size_categories"] == ["n<1K"]
+    assert header["task_categories"] == ["text-generation"] and header["source_datasets"] == ["original"]
+    assert [f["split"] for f in header["configs"][0]["data_files"]] == ["train", "validation"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    documents = sum(t["documents"] for t in manifest["totals"].values())
+    assert f"{documents:,} documents" in card and "| links | post_dropped:wikipedia | 8 |" in card
+    for section in ("How it was built", "Domain mix", "Decontamination", "Opt-outs", "Known limits", "Rights",
+                    "How to rebuild it"):
+        assert f"\n## {section}\n" in card
+    collect.run([str(out), "--from", "extract", "--min-tokens", "700", "--progress-s", "0"])  # a later stage again
+    rerun = json.loads((out / "manifest.json").read_text())
+    assert f"{sum(t['documents'] for t in rerun['totals'].values()):,} documents" in (out / "README.md").read_text()
+    assert "at least 700 tokens" in (out / "README.md").read_text() and rerun["totals"] != manifest["totals"]
+
+
 def test_domain_mix_against_webtext_counts_registered_domain_labels():
     reference = report.webtext_domains()
     assert reference["google"] == 1542261 and "wikipedia" not in reference

@@ -15,6 +15,7 @@
       shards/<split>-NNNNN-of-NNNNN.arrow, shards/index.json
       manifest.json                 shards, their sha256, tokenizer, config, every counter
       report.md, report/*.png
+      README.md                     the dataset card (Hugging Face's layout)
       overlap.json                  webtext.overlap: each eval set's n-grams found in train
       nanogpt/train.bin, val.bin    webtext.export nanogpt
 
@@ -29,6 +30,7 @@ SHARD_DIR = "shards"
 SHARD_INDEX = f"{SHARD_DIR}/index.json"
 MANIFEST = "manifest.json"
 REPORT = "report.md"
+CARD = "README.md"  # the dataset card, Hugging Face's layout
 PLOT_DIR = "report"
 NANOGPT_DIR = "nanogpt"
 

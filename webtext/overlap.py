@@ -116,8 +116,11 @@ def main(argv=None) -> int:
         _ = pipeline | Overlap(args.out, evals, config.field, config.n, spec, results_path, settings)
         pipeline.run().wait_until_finish()
     results = read_json(results_path)
+    section = report.markdown_section(results)
+    for name in (layout.REPORT, layout.CARD):  # the report's table, and the dataset card's
+        path = shard_format.join(args.out, name)
+        write_text(path, report.replace_section(read_text(path), section))
     report_path = shard_format.join(args.out, layout.REPORT)
-    write_text(report_path, report.replace_section(read_text(report_path), report.markdown_section(results)))
     print(report.terminal_table(results))
     print(f"done in {time.monotonic() - started:.1f} s; table added to {report_path}, numbers in {results_path}")
     return 0

@@ -17,6 +17,7 @@ import numpy as np
 
 from webtext import counts, layout
 from webtext.run import plots, stages, yields
+from webtext.run.card import dataset_card
 from webtext.shards import shard_format
 from webtext.urls import registered_domain
 
@@ -92,8 +93,8 @@ def drop_panels(drops: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
 
 
 def build_report(out_dir: str, manifest: dict) -> dict[str, bytes]:
-    """{relative path: bytes}: report.md and its plots, for the caller to write. A plot with nothing
-    to show is left out, and the report says so in a line instead."""
+    """{relative path: bytes}: report.md and its plots, and the dataset card, for the caller to write. A
+    plot with nothing to show is left out, and the report says so in a line instead."""
     counters = manifest["counters"]
     hosts, lengths = dataset_stats(out_dir)
     reference = webtext_domains()
@@ -114,7 +115,9 @@ def build_report(out_dir: str, manifest: dict) -> dict[str, bytes]:
     }
     drawn = {name: png for name, png in drawn.items() if png}
     text = markdown(manifest, hosts, lengths, mix, drops, set(drawn))
-    return {layout.REPORT: text.encode("utf-8"), **{layout.plot(name): png for name, png in drawn.items()}}
+    card = dataset_card(manifest, hosts, mix, drops)
+    return {layout.REPORT: text.encode("utf-8"), layout.CARD: card.encode("utf-8"),
+            **{layout.plot(name): png for name, png in drawn.items()}}
 
 
 def picture(name: str, drawn: set[str], title: str, otherwise: str) -> list[str]:
