@@ -87,7 +87,7 @@ def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, first: str = 
         written.append(pages | "Outcomes" >> beam.Map(outcome) | "PagesTable" >> WriteTable(out, layout.PAGES))
     if "extract" in run:
         # Every page, as fetch's: those that failed to fetch pass at once.
-        documents = pages | progress("extract", link_count) | "Extract" >> ExtractDocuments(config)
+        documents = pages | progress("extract", link_count) | "Extract" >> ExtractDocuments(config, out)
         written.append(documents | "DocumentsTable" >> WriteTable(out, layout.DOCUMENTS))
     if "dedup" in run:
         documents = documents or pipeline | "KeptDocuments" >> ReadTable(out, layout.DOCUMENTS)

@@ -17,10 +17,10 @@ def _page(name: str, body: bytes, error: str = "") -> Page:
     return Page(Link(url, [url], 5, 5, 1500000000, ["news"], ["p"]), url, 200, "text/html", body, "warc", error)
 
 
-def _run(pages: list[Page], config: Config, kept: list[str]) -> dict:
+def _run(pages: list[Page], config: Config, kept: list[str], out: str = "unused-out") -> dict:
     """Extract pages; the documents must be exactly those of `kept`. Returns the stage's counters."""
     p = beam.Pipeline(runner=FnApiRunner())
-    documents = p | beam.Create(pages) | ExtractDocuments(config)
+    documents = p | beam.Create(pages) | ExtractDocuments(config, out)
     assert_that(documents | beam.Map(lambda d: d.url), equal_to([f"https://news.example.com/{k}" for k in kept]))
     result = p.run()
     result.wait_until_finish()

@@ -80,6 +80,9 @@ class Config:
     min_tokens: int = option(128, "fewest tokens a document may have")
     # WebText is English.
     languages: str = option("en", "lid.176 codes to keep (a,b) or all")
+    # WebText had no such rule: off by default (webtext/extract/optouts.py, docs/extract.md).
+    respect_optouts: bool = option(False, "drop pages whose host or page opts out of AI training today "
+                                          "(robots.txt AI groups, TDMRep, noai)")
     # FineWeb's (datatrove's LanguageFilter) threshold on lid.176's probability.
     min_language_score: float = option(0.65, "least language-ID probability kept")
     # The slowest of 990 real pages took 0.3 s here, as did a 5 MiB one (the

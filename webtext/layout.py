@@ -7,6 +7,7 @@
       fetch/outcomes-*.jsonl        fetch: every link's outcome, for resuming a killed run
       fetch/collinfo.json           fetch: Common Crawl's crawl list as first read, so reruns ask none
       fetch/columnar-link-keys.npy  fetch: the links' key filter for the columnar index join
+      optouts/<origin>.json         extract (--respect-optouts): a host's robots.txt and tdmrep.json as read
       pages.parquet                 fetch: every link's outcome, as a table
       documents.parquet             extract
       duplicates.parquet            dedup: what was removed, and which copy was kept
@@ -71,4 +72,6 @@ def outcome_log(name: str) -> str:
 # read once by the first run), and the Bloom filter of the links' SURT keys that the columnar index's
 # readers share (rewritten by each run that joins).
 CRAWL_LIST = "collinfo.json"
+# --respect-optouts: each host's robots.txt and tdmrep.json as read, so a rerun asks for neither again.
+OPTOUT_DIR = "optouts"
 COLUMNAR_KEY_FILTER = "columnar-link-keys.npy"

@@ -57,6 +57,9 @@ class Page(NamedTuple):
     capture: str = ""  # where the capture is: Common Crawl's crawl, file, offset and length, or the Wayback URL
     attempts: Sequence[str] = ()  # "source:reason" (or "source:ok") for each source tried, in order
     index_requests: Sequence[int] = ()  # the index requests each source of attempts made, in the same order
+    # The response's headers that may opt the page out of AI training ("name: value", names lower case:
+    # webtext.fetch.client.SIGNAL_HEADERS), as the server sent them with the page.
+    headers: Sequence[str] = ()
 
 
 class FetchOutcome(NamedTuple):

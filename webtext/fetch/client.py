@@ -10,6 +10,10 @@ from webtext.fetch.netguard import FetchError
 from webtext.records import Link, Page
 
 CHUNK = 64 * 1024
+# Response headers that can opt a page out of AI training (webtext.extract.optouts); an archive's raw
+# playback sends the original's with its own prefix.
+SIGNAL_HEADERS = ("x-robots-tag", "tdm-reservation", "tdm-policy")
+ARCHIVED_PREFIX = "x-archive-orig-"
 # Failures an archive cannot mend, or must not: the page is there but not for us.
 FINAL_REASONS = frozenset({"not_html", "too_large", "robots_disallowed", "private_address", "invalid_url"})
 
@@ -45,6 +49,16 @@ def network_reason(err: requests.RequestException) -> str:
     if isinstance(err, (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
         return "connection_error"
     return "request_error"
+
+
+def signal_headers(headers) -> tuple[str, ...]:
+    """The SIGNAL_HEADERS of a response's (name, value) pairs, as "name: value", the archive's prefix removed."""
+    found = []
+    for name, value in headers:
+        name = name.lower().removeprefix(ARCHIVED_PREFIX)
+        if name in SIGNAL_HEADERS:
+            found.append(f"{name}: {value}")
+    return tuple(found)
 
 
 def failed(link: Link, url: str, reason: str, source: str) -> Page:

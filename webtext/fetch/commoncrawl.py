@@ -163,7 +163,8 @@ class CommonCrawl:
         if not error and len(response.body) > self.config.max_page_bytes:
             error = "too_large"
         return Page(link, response.url, response.status, response.content_type, b"" if error else response.body,
-                    NAME, error, capture_time=capture.timestamp, capture=capture_address(capture))
+                    NAME, error, capture_time=capture.timestamp, capture=capture_address(capture),
+                    headers=response.headers)
 
     def _cdx_captures(self, crawl: Crawl, url: str, asked: list) -> list[Capture]:
         """The crawl's captures of url (every status: nearest() picks), from its CDX index (404: none).

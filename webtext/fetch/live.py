@@ -11,7 +11,7 @@ import requests
 
 from webtext.config import Config
 from webtext.fetch.capture import Capture
-from webtext.fetch.client import failed, network_reason, read_capped, response_error
+from webtext.fetch.client import failed, network_reason, read_capped, response_error, signal_headers
 from webtext.fetch.deadline import Watchdog, running
 from webtext.fetch.netguard import FetchError, guarded_session
 from webtext.fetch.robots import Robots, RobotsUnreachable
@@ -56,7 +56,8 @@ class Live:
                 content_type = response.headers.get("content-type", "")
                 error = response_error(response.status_code, content_type)
                 body = b"" if error else read_capped(response, self.config.max_page_bytes)
-                page = Page(link, response.url, response.status_code, content_type, body, NAME, error)
+                page = Page(link, response.url, response.status_code, content_type, body, NAME, error,
+                            headers=signal_headers(response.headers.items()))
         except FetchError as err:
             page = failed(link, url, err.args[0], NAME)
         except requests.RequestException as err:

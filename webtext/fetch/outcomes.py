@@ -54,7 +54,8 @@ def page_from_outcome(link: Link, row: dict, response: WarcResponse | None) -> P
     # Lines written before page sources had captures lack those fields.
     return Page(link, row["final_url"], row["status"], row["content_type"], body, row["source"],
                 error, row["live_error"], row["elapsed_s"], row.get("capture_time", ""), row.get("capture", ""),
-                tuple(row.get("attempts", ())), tuple(row.get("index_requests", ())))
+                tuple(row.get("attempts", ())), tuple(row.get("index_requests", ())),
+                response.headers if response is not None else ())
 
 
 def capture_date(timestamp: str) -> str | None:
@@ -80,7 +81,7 @@ class FetchLog:
         warc_file, writer, outcomes = self.files
         if page.status:  # a response came back: keep it, whatever its status
             write_response(writer, page.final_url, page.status, page.content_type, page.body,
-                           date=capture_date(page.capture_time), link_url=page.link.url)
+                           date=capture_date(page.capture_time), link_url=page.link.url, headers=page.headers)
             warc_file.flush()
         outcomes.write(json.dumps(outcome(page)._asdict()).encode() + b"\n")
         outcomes.flush()

@@ -15,7 +15,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from webtext.config import Config
-from webtext.fetch.client import response_error
+from webtext.fetch.client import response_error, signal_headers
 from webtext.records import Link, Page
 
 # Our own header: the normalised URL of the link a response was fetched for
@@ -29,6 +29,7 @@ class WarcResponse(NamedTuple):
     content_type: str
     body: bytes
     link_url: str = ""  # LINK_HEADER, when we wrote the record
+    headers: tuple[str, ...] = ()  # the response's opt-out signal headers (client.signal_headers)
 
 
 class DamagedWarc(Exception):
@@ -51,6 +52,7 @@ def iter_responses(stream: BinaryIO) -> Iterator[WarcResponse]:
                 content_type=record.http_headers.get_header("Content-Type") or "",
                 body=record.content_stream().read(),
                 link_url=record.rec_headers.get_header(LINK_HEADER) or "",
+                headers=signal_headers(record.http_headers.headers),
             )
     except (ArchiveLoadFailed, EOFError, OSError, ValueError) as err:
         raise DamagedWarc(str(err)) from err
@@ -62,7 +64,8 @@ def page_from_response(link: Link, response: WarcResponse, config: Config) -> Pa
     if not error and len(response.body) > config.max_page_bytes:
         error = "too_large"
     body = b"" if error else response.body
-    return Page(link, response.url, response.status, response.content_type, body, "warc", error)
+    return Page(link, response.url, response.status, response.content_type, body, "warc", error,
+                headers=response.headers)
 
 
 def page_missing(link: Link) -> Page:
@@ -78,7 +81,7 @@ def _phrase(status: int) -> str:
 
 
 def write_response(writer: WARCWriter, url: str, status: int, content_type: str, body: bytes,
-                   date: str | None = None, link_url: str = "") -> None:
+                   date: str | None = None, link_url: str = "", headers: tuple[str, ...] = ()) -> None:
     """Append one HTTP response record, as a crawler keeping its pages would.
 
     With a `date` (ISO 8601) the record is reproducible: that date, and a record
@@ -86,7 +89,8 @@ def write_response(writer: WARCWriter, url: str, status: int, content_type: str,
     """
     headers = StatusAndHeaders(
         f"{status} {_phrase(status)}",
-        [("Content-Type", content_type), ("Content-Length", str(len(body)))],
+        [("Content-Type", content_type), ("Content-Length", str(len(body))),
+         *(tuple(header.split(": ", 1)) for header in headers)],
         protocol="HTTP/1.1",
     )
     extra = {LINK_HEADER: link_url} if link_url else {}

@@ -10,7 +10,7 @@ All go to one host at --wayback-rate per worker, shared by its threads.
 from webtext.config import Config
 from webtext.fetch import cdx
 from webtext.fetch.capture import DAY_S, Capture, nearest, unix_time
-from webtext.fetch.client import failed, response_error
+from webtext.fetch.client import failed, response_error, signal_headers
 from webtext.fetch.netguard import FetchError
 from webtext.fetch.polite import ArchiveClient
 from webtext.fetch.sources import Lookup
@@ -66,7 +66,7 @@ class Wayback:
         content_type = reply.headers.get("Content-Type", "")
         error = response_error(reply.status, content_type)
         return Page(link, reply.url, reply.status, content_type, b"" if error else reply.body, NAME, error,
-                    capture_time=capture.timestamp, capture=playback)
+                    capture_time=capture.timestamp, capture=playback, headers=signal_headers(reply.headers.items()))
 
     def _captures(self, url: str, created_utc: int, window_s: int, asked: list) -> list[Capture]:
         """The captures nearest the post; and the latest at or before it, where those may have missed it."""

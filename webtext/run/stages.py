@@ -35,7 +35,7 @@ STAGE_FIELDS = {
               "pages", "archive_fallback", "archive_url", "commoncrawl_index_url", "commoncrawl_data_url",
               "commoncrawl_columnar", "capture_window_days", "commoncrawl_max_crawls", "wayback_rate",
               "commoncrawl_index_rate", "allow_loopback", "user_agent"),
-    "extract": ("min_tokens", "languages", "min_language_score", "extract_time_limit_s"),
+    "extract": ("min_tokens", "languages", "min_language_score", "extract_time_limit_s", "respect_optouts"),
     "dedup": ("dedup_threshold", "num_perm", "shingle_words", "dedup_rounds"),
     "decontaminate": ("collision_words", "removal_margin_chars", "min_piece_chars", "max_pieces",
                       "max_collision_documents", "eval_field"),
