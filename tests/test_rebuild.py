@@ -210,3 +210,20 @@ def test_a_recipe_that_is_not_one_is_one_line(built, tmp_path, damage, message):
     with pytest.raises(UsageError, match=message) as raised:
         collect.run(["--recipe", str(folder), "--out", str(tmp_path / "out")])
     assert "\n" not in str(raised.value) and str(raised.value).startswith("--recipe ")
+
+
+def test_pages_in_no_archive_come_from_the_publishers_warc_or_are_counted(tmp_path, capsys):
+    original = tmp_path / "sample"
+    collect.run([str(original), "--progress-s", "0"])  # the sample: every page from its WARC file
+    export.main(["recipe", str(original)])
+    made = recipe.load(str(original / "recipe"))
+    n = made.meta["documents"]
+    assert made.meta["not_in_archives"] == n and set(made.table["source"].to_pylist()) == {"warc"}
+    with_warc = tmp_path / "with-warc"
+    argv = ["--recipe", str(original / "recipe"), "--progress-s", "0"]
+    assert collect.main([*argv, "--out", str(with_warc), "--warc", sample_path("pages.warc.gz")]) == 0
+    assert f"documents identical {n} of {n}; shards sha256-equal: yes" in capsys.readouterr().out
+    assert collect.main([*argv, "--out", str(tmp_path / "without")]) == 1
+    assert f"documents identical 0 of {n}" in capsys.readouterr().out
+    counters = json.loads((tmp_path / "without" / "_stages" / "fetch.json").read_text())["counters"]
+    assert counters["fetch/failed:not_in_archives"] == n
