@@ -22,6 +22,7 @@ Token exports are written shard by shard, never whole in memory, and hold the
 same token stream as the Arrow shards, each document ending with <|endoftext|>.
 """
 
+import contextlib
 import os
 import struct
 import sys
@@ -45,6 +46,14 @@ def _uint16_manifest(out_dir: str, trainer: str) -> dict:
     return manifest
 
 
+@contextlib.contextmanager
+def replaced(path: str):
+    """A file written as path.tmp and moved to path once whole: a reader never sees half of one."""
+    with open(path + ".tmp", "wb") as f:
+        yield f
+    os.replace(path + ".tmp", path)
+
+
 def _tokens_line(written: dict) -> str:
     return ", ".join(f"{split} {n:,} tokens" for split, n in written.items())
 
@@ -56,10 +65,9 @@ def export_nanogpt(out_dir: str, dest: str) -> dict:
     written = {}
     for split in shard_format.SPLITS:
         path = os.path.join(dest, f"{split}.bin")
-        with open(path + ".tmp", "wb") as f:
+        with replaced(path) as f:
             for shard in shard_format.shard_paths(out_dir, split):
                 shard_format.token_array(shard).tofile(f)
-        os.replace(path + ".tmp", path)
         written[split] = os.path.getsize(path) // 2
     return written
 
@@ -68,11 +76,10 @@ def _write_llmc_shard(path: str, tokens: list[np.ndarray]) -> int:
     count = sum(len(t) for t in tokens)
     header = np.zeros(LLMC_HEADER_INTS, dtype=np.int32)
     header[:3] = (LLMC_MAGIC, LLMC_VERSION, count)
-    with open(path + ".tmp", "wb") as f:
+    with replaced(path) as f:
         f.write(header.tobytes())
         for part in tokens:
             part.astype(np.uint16, copy=False).tofile(f)
-    os.replace(path + ".tmp", path)
     return count
 
 
@@ -108,11 +115,10 @@ def _megatron_index(path: str, lengths: np.ndarray) -> None:
     pointers = np.zeros(len(lengths), dtype=np.int64)
     np.cumsum(lengths[:-1] * 2, out=pointers[1:])  # bytes: two per uint16 token
     documents = np.arange(len(lengths) + 1, dtype=np.int64)  # one sequence per document
-    with open(path + ".tmp", "wb") as f:
+    with replaced(path) as f:
         f.write(MEGATRON_HEADER + struct.pack("<Q", 1) + struct.pack("<B", MEGATRON_UINT16))
         f.write(struct.pack("<Q", len(lengths)) + struct.pack("<Q", len(documents)))
         f.write(lengths.astype(np.int32).tobytes() + pointers.tobytes() + documents.tobytes())
-    os.replace(path + ".tmp", path)
 
 
 def export_megatron(out_dir: str, dest: str) -> dict:
@@ -123,12 +129,11 @@ def export_megatron(out_dir: str, dest: str) -> dict:
     for split in shard_format.SPLITS:
         prefix = os.path.join(dest, f"webtext_{split}_text_document")
         lengths = []
-        with open(prefix + ".bin.tmp", "wb") as f:
+        with replaced(prefix + ".bin") as f:
             for path in shard_format.shard_paths(out_dir, split):
                 column = shard_format.open_shard(path).column("tokens")
                 column.values.to_numpy(zero_copy_only=True).tofile(f)
                 lengths.append(np.diff(column.offsets.to_numpy()))
-        os.replace(prefix + ".bin.tmp", prefix + ".bin")
         lengths = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
         _megatron_index(prefix + ".idx", lengths)
         written[split] = int(lengths.sum())
