@@ -100,15 +100,20 @@ def same_release(installed: str | None, locked: str) -> bool:
     return installed is not None and installed.split("+", 1)[0] == locked.split("+", 1)[0]
 
 
-def differences(text: str, installed: dict[str, str | None], python: str) -> list[Difference]:
-    """Each shaping package installed at another version than the lock's (or not locked), and Python."""
-    pins = locked_versions(text)
+def _differing(pins: dict[str, str], python_pin: str | None, installed: dict[str, str | None],
+               python: str) -> list[Difference]:
+    """Each package of installed at another version than pins' (or not pinned), and Python if its
+    major.minor is not python_pin's."""
     found = [Difference(name, version, pins.get(name, "unlocked"))
              for name, version in installed.items() if not same_release(version, pins.get(name, ""))]
-    locked_py = locked_python(text)
-    if locked_py and ".".join(python.split(".")[:2]) != locked_py:
-        found.append(Difference("python", python, locked_py))
+    if python_pin and python.split(".")[:2] != python_pin.split(".")[:2]:
+        found.append(Difference("python", python, python_pin))
     return found
+
+
+def differences(text: str, installed: dict[str, str | None], python: str) -> list[Difference]:
+    """Each shaping package installed at another version than the lock's (or not locked), and Python."""
+    return _differing(locked_versions(text), locked_python(text), installed, python)
 
 
 def warning(found: list[Difference], of: str = "locked",
@@ -121,18 +126,15 @@ def warning(found: list[Difference], of: str = "locked",
     return f"webtext: warning: not the {of} versions: {listed}; the output may differ from a {of} run's ({fix})"
 
 
-def lock_differences() -> list[Difference]:
-    return differences(lock_text(), installed_versions(), platform.python_version())
+def lock_differences(installed: dict[str, str | None] | None = None) -> list[Difference]:
+    return differences(lock_text(), installed or installed_versions(), platform.python_version())
 
 
 def recorded_differences(recorded: dict) -> list[Difference]:
     """Each shaping package installed at another version than a run recorded (describe()'s), and Python."""
-    found = [Difference(name, installed_version(name), version) for name, version in recorded.get("packages", {}).items()
-             if version and not same_release(installed_version(name), version)]
-    python = recorded.get("python", "")
-    if python and python.split(".")[:2] != platform.python_version().split(".")[:2]:
-        found.append(Difference("python", platform.python_version(), python))
-    return found
+    pins = {name: version for name, version in recorded.get("packages", {}).items() if version}
+    installed = {name: installed_version(name) for name in pins}
+    return _differing(pins, recorded.get("python"), installed, platform.python_version())
 
 
 def file_hashes() -> dict[str, str]:
@@ -146,11 +148,12 @@ def file_hashes() -> dict[str, str]:
 
 def describe() -> dict:
     """The manifest's record of what the run was built with."""
+    installed = installed_versions()
     return {
         "python": platform.python_version(),
         "unicode": unicodedata.unidata_version,
-        "packages": installed_versions(),
+        "packages": installed,
         "files": file_hashes(),
-        "lock": {"file": f"webtext/{LOCK_FILE}",
-                 "differs": {d.name: {"installed": d.installed, "locked": d.locked} for d in lock_differences()}},
+        "lock": {"file": f"webtext/{LOCK_FILE}", "differs": {
+            d.name: {"installed": d.installed, "locked": d.locked} for d in lock_differences(installed)}},
     }
