@@ -9,7 +9,6 @@ and a rerun fetches only the URLs without one. Files roll over every
 only once it is closed.
 """
 
-import hashlib
 import json
 import time
 import uuid
@@ -18,6 +17,7 @@ from typing import BinaryIO, Callable
 from warcio.warcwriter import WARCWriter
 
 from webtext import layout
+from webtext.fetch.sources import payload_sha256
 from webtext.fetch.warc import WarcResponse, write_response
 from webtext.records import FetchOutcome, Link, Page
 
@@ -27,11 +27,6 @@ def outcome(page: Page) -> FetchOutcome:
     return FetchOutcome(page.link.url, page.final_url, page.status, page.content_type, page.error,
                         page.live_error, page.source, len(page.body), page.elapsed_s, page.capture_time,
                         page.capture, tuple(page.attempts), tuple(page.index_requests), payload_sha256(page))
-
-
-def payload_sha256(page: Page) -> str:
-    """The hex sha256 of the page's body as read, "" for a page without one."""
-    return hashlib.sha256(page.body).hexdigest() if page.body else ""
 
 
 def parse_outcome(line: str) -> dict | None:

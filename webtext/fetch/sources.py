@@ -109,10 +109,15 @@ def fetch_from(source: PageSource, link: Link, found: Capture | str | None = Non
     return page._replace(index_requests=(requests,), elapsed_s=round(time.monotonic() - started, 3))
 
 
+def payload_sha256(page: Page) -> str:
+    """The hex sha256 of the page's body as read, "" for a page without one."""
+    return hashlib.sha256(page.body).hexdigest() if page.body else ""
+
+
 def checked_payload(page: Page, expected_sha256: str) -> Page:
     """The page, or (its body hashing to other than expected, where something is) the page lost as
     `changed.<source>`: a rebuild never takes another payload in place of the recipe's."""
-    if not expected_sha256 or page.error or hashlib.sha256(page.body).hexdigest() == expected_sha256:
+    if not expected_sha256 or page.error or payload_sha256(page) == expected_sha256:
         return page
     return failed(page.link, page.final_url, f"changed.{page.source}", page.source)._replace(
         capture=page.capture, capture_time=page.capture_time)
