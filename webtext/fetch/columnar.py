@@ -146,8 +146,7 @@ def post_month(created: int) -> int:
 def wanted_crawls(crawls: tuple[Crawl, ...], month: int, window_s: int) -> list[str]:
     """The ids of every crawl a post of that month may be given a capture from: all within the window."""
     start, end = month * MONTH_S, (month + 1) * MONTH_S - 1
-    near = crawls_in_window(crawls, start, window_s) + crawls_in_window(crawls, end, window_s)
-    return sorted({crawl.id for crawl in near})
+    return sorted(c.id for c in crawls if c.end >= start - window_s and c.start <= end + window_s)
 
 
 # Reading ----------------------------------------------------------------------------------------
