@@ -54,8 +54,7 @@ def filter_lines(manifest: dict, drops: dict) -> list[str]:
         f"{manifest['tokenizer']['name']} BPE, {config['val_fraction']:.1%} of URLs to validation.", "",
         "| step | records |", "|---|---:|", *[f"| {step} | {n:,} |" for step, n in steps], "",
         "Every record not kept, by stage and reason:", "",
-        "| stage | reason | records |", "|---|---|---:|",
-        *[f"| {stage} | {reason} | {n:,} |" for stage, reasons in drops.items() for reason, n in reasons.items()], "",
+        *yields.drop_table(drops), "",
         "Pages by source: " + (", ".join(f"{s} {pages[s]:,}" for s in yields.ordered_sources(pages)) or "none") + ".",
         "",
     ]

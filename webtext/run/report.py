@@ -16,7 +16,7 @@ from collections import Counter
 import numpy as np
 
 from webtext import counts, layout
-from webtext.run import plots, stages, yields
+from webtext.run import plots, yields
 from webtext.run.card import dataset_card
 from webtext.shards import shard_format
 from webtext.urls import registered_domain
@@ -69,15 +69,6 @@ def domain_mix(hosts: Counter, reference: dict[str, int], top: int = 50) -> dict
             "share_in_webtext_top1000": sum(ours[d] for d in shared) / max(1, sum(ours.values()))}
 
 
-def drop_reasons(counters: dict) -> dict[str, dict[str, int]]:
-    """{stage: {reason: count}} for every counter that records a loss."""
-    by_stage = {}
-    for key, value in counters.items():
-        if counts.is_loss(key):
-            by_stage.setdefault(counts.stage_of(key), {})[key.split("/", 1)[1]] = value
-    return {stage: by_stage[stage] for stage in stages.STAGES if stage in by_stage}
-
-
 KIND_WORDS = {counts.SKIPPED: "skipped", counts.POST_DROPPED: "posts dropped", counts.DROPPED: "dropped",
               counts.FAILED: "failed", counts.REMOVED: "removed"}
 
@@ -99,7 +90,7 @@ def build_report(out_dir: str, manifest: dict) -> dict[str, bytes]:
     hosts, lengths = dataset_stats(out_dir)
     reference = webtext_domains()
     mix = domain_mix(hosts, reference)
-    drops = drop_reasons(counters)
+    drops = yields.drop_reasons(counters)
     steps, pages = yields.funnel(counters)
     years, links, by_year = yields.per_year(counters)
     distances = yields.capture_distances(counters)
@@ -186,8 +177,7 @@ def markdown(manifest: dict, hosts: Counter, lengths: np.ndarray, mix: dict, dro
         "## Documents per domain", "", *picture("domains", drawn, "documents per domain", "No document."),
         "## Document length", "", *picture("lengths", drawn, "document length", "No document."),
         "## Drop reasons per stage", "", *picture("drops", drawn, "drop reasons", "Nothing was dropped."),
-        "| stage | reason | records |", "|---|---|---:|",
-        *[f"| {stage} | {reason} | {n:,} |" for stage, reasons in drops.items() for reason, n in reasons.items()],
+        *yields.drop_table(drops),
         "", "## Pages by source", "", "| outcome | source or reason | links |", "|---|---|---:|",
         *source_rows(manifest["counters"]),
         "", "## Domain mix against WebText", "",

@@ -1,11 +1,12 @@
-"""How much came through, from a run's counters: the funnel, pages per year of post and source,
-days between post and capture, and what the archives' indexes cost. The summary and the report
-both read it from here.
+"""How much came through, from a run's counters: the funnel, every drop by stage and reason,
+pages per year of post and source, days between post and capture, and what the archives' indexes
+cost. The summary, the report and the dataset card read it from here.
 """
 
 from webtext import counts
 from webtext.fetch import sources
 from webtext.fetch.capture import DISTANCE_BUCKETS
+from webtext.run import stages
 
 
 def ordered_sources(names) -> list[str]:
@@ -25,6 +26,21 @@ def funnel(counters: dict) -> tuple[list[tuple[str, int]], dict[str, int]]:
              ("documents", c(counts.DOCUMENTS, 0)), ("unique documents", c(counts.UNIQUE, 0)),
              ("documents written", c(counts.SHARD_DOCUMENTS, 0))]
     return steps, pages
+
+
+def drop_reasons(counters: dict) -> dict[str, dict[str, int]]:
+    """{stage: {reason: count}} for every counter that records a loss."""
+    by_stage = {}
+    for key, value in counters.items():
+        if counts.is_loss(key):
+            by_stage.setdefault(counts.stage_of(key), {})[key.split("/", 1)[1]] = value
+    return {stage: by_stage[stage] for stage in stages.STAGES if stage in by_stage}
+
+
+def drop_table(drops: dict[str, dict[str, int]]) -> list[str]:
+    """drop_reasons' as a Markdown table, a row per stage and reason."""
+    return ["| stage | reason | records |", "|---|---|---:|",
+            *[f"| {stage} | {reason} | {n:,} |" for stage, reasons in drops.items() for reason, n in reasons.items()]]
 
 
 def per_year(counters: dict) -> tuple[list[str], dict[str, int], dict[str, dict[str, int]]]:
