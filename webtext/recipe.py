@@ -16,6 +16,8 @@ where they are read (webtext.fetch.rebuild).
 
 import hashlib
 import json
+import os
+from collections import Counter
 from typing import NamedTuple, Sequence
 
 import pyarrow as pa
@@ -117,9 +119,7 @@ def build(out_dir: str) -> Recipe:
         columns.update({column: rows[column] for column in kept.column_names if column != "url"})
     table = pa.table({**{c: documents[c] for c in documents.column_names}, **columns})
     table = table.select(SCHEMA.names).cast(SCHEMA).sort_by("url")
-    sources = {}
-    for source in table.column("source").to_pylist():
-        sources[source] = sources.get(source, 0) + 1
+    sources = dict(Counter(table.column("source").to_pylist()))
     meta = {
         "format": FORMAT, "pipeline_version": manifest["pipeline_version"], "documents": table.num_rows,
         "evals": _eval_files(out_dir),
@@ -133,8 +133,6 @@ def build(out_dir: str) -> Recipe:
 
 def write(recipe: Recipe, dest: str) -> dict:
     """dest/documents.parquet and dest/recipe.json; {file: bytes}."""
-    import os
-
     os.makedirs(dest, exist_ok=True)
     table_path, meta_path = os.path.join(dest, TABLE), os.path.join(dest, META)
     pq.write_table(recipe.table, table_path, compression="zstd", compression_level=19)
