@@ -1,7 +1,9 @@
 """Main-text extraction with real trafilatura on pages in real sites' clothes."""
 
 import multiprocessing
+import re
 import threading
+from pathlib import Path
 
 import ftfy.bad_codecs  # noqa: F401 (registers the "sloppy" codecs that real mojibake went through)
 import pytest
@@ -9,7 +11,7 @@ import pytest
 from webtext.config import Config
 from webtext.drops import Dropped
 from webtext.extract.deadline import TimeLimited
-from webtext.extract.extraction import extract_document, extract_main_text
+from webtext.extract.extraction import CHECKS, EXTRACTION_REASONS, extract_document, extract_main_text
 from webtext.links.posts import merge_posts
 from webtext.records import Page, Submission
 from webtext.sample.pages import app_shell_page, article_page
@@ -172,3 +174,9 @@ def test_the_time_limit_holds_in_a_daemonic_process_as_dask_workers_are():
     assert receiving.poll(120), "the child never answered"
     assert receiving.recv() == (True, ["timeout", None])
     child.join(timeout=10)
+
+
+def test_the_docs_list_every_drop_reason_in_the_order_the_checks_run():
+    table = (Path(__file__).parent.parent / "docs" / "extract.md").read_text().split("## The steps")[1].split("\n\n")[1]
+    documented = [reason for row in table.splitlines()[2:] for reason in re.findall(r"`(\w+)`", row.split("|")[3])]
+    assert documented == [*EXTRACTION_REASONS, *(reason for check in CHECKS for reason in check.reasons)]

@@ -1,5 +1,7 @@
 """GPT-2 BPE through tiktoken, built offline from GPT-2's own files."""
 
+import random
+
 import pytest
 from tiktoken.load import data_gym_to_mergeable_bpe_ranks
 
@@ -32,3 +34,15 @@ def test_the_packaged_files_are_checked_against_tiktokens_hashes():
 def test_unknown_encodings_are_a_clear_error():
     with pytest.raises(ValueError, match="unknown encoding"):
         tokens.get_encoding("gpt5")
+
+
+@pytest.mark.parametrize("name", ["gpt2", "cl100k_base", "o200k_base"])
+def test_counting_at_least_n_tokens_agrees_with_the_full_count(name):
+    encoding = tokens.get_encoding(name)
+    rng = random.Random(7)
+    # Words, digits, contractions, runs of spaces and newlines, CJK: what moves piece boundaries.
+    parts = ["the", "Hello", "world", "  ", "\n", "123456", "don't", "naïve", "日本語", "!!", "--", "\t", " ", "x'll"]
+    for _ in range(400):
+        text = " ".join(rng.choice(parts) for _ in range(rng.randint(0, 600)))
+        count = rng.randint(0, 300)
+        assert tokens.has_at_least(encoding, text, count) == (len(encoding.encode_ordinary(text)) >= count)

@@ -6,8 +6,9 @@ the filters, each a reason the pipeline counts. The settings and every
 threshold were chosen by measurement: docs/extract.md.
 """
 
+import functools
 import logging
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import trafilatura
 from trafilatura.metadata import examine_meta, extract_title
@@ -18,9 +19,9 @@ from webtext.drops import Dropped
 from webtext.extract.charset import decode_html
 from webtext.extract.clean import clean_text, repair_unicode
 from webtext.extract.deadline import TimedOut
-from webtext.extract.language import identify_language, is_kept, parse_languages
-from webtext.extract.walls import wall_reason
-from webtext.records import Document, Page
+from webtext.extract.language import Language, identify_language, is_kept, parse_languages
+from webtext.extract.walls import WALL_REASONS, wall_reason
+from webtext.records import Document, Link, Page
 from webtext.shards import tokens
 from webtext.urls import host_of
 
@@ -80,35 +81,81 @@ def _main_text_of(page: Page, extractor) -> MainText:
         raise Dropped("timeout") from None
 
 
+# The reasons the steps before the checks drop a page under, in their order:
+# parsing, trafilatura, the time limit over both.
+EXTRACTION_REASONS = ("unparseable", "extractor_error", "timeout")
+
+
+class Candidate:
+    """A page's title and main text on their way through the checks; what a check
+    works out (the language) is worked out once, for the checks and the Document."""
+
+    def __init__(self, main_text: MainText, config: Config):
+        self.title, self.text = main_text
+        self.config = config
+
+    @functools.cached_property
+    def language(self) -> Language:
+        return identify_language(self.text)
+
+
+def gate(candidate: Candidate) -> str | None:
+    return wall_reason(candidate.title, candidate.text)
+
+
+def no_text(candidate: Candidate) -> str | None:
+    return None if candidate.text else "no_text"
+
+
+def other_language(candidate: Candidate) -> str | None:
+    config = candidate.config
+    kept = is_kept(candidate.language, parse_languages(config.languages), config.min_language_score)
+    return None if kept else "language"
+
+
+def too_short(candidate: Candidate) -> str | None:
+    # Counted in the run's own tokenizer (GPT-2's by default), as the shards will hold it.
+    config = candidate.config
+    enough = tokens.has_at_least(tokens.get_encoding(config.encoding), candidate.text, config.min_tokens)
+    return None if enough else "too_short"
+
+
+class Check(NamedTuple):
+    reasons: tuple[str, ...]  # what it drops a page as, counted extract/dropped:<reason>
+    drop_reason: Callable[[Candidate], str | None]  # one of them, or None to keep the page
+
+
+# In order: the first that gives a reason drops the page, and the later ones never run,
+# so the cheap and the decisive go first. docs/extract.md's table lists these in this order.
+CHECKS = [
+    Check(WALL_REASONS, gate),
+    Check(("no_text",), no_text),
+    Check(("language",), other_language),
+    Check(("too_short",), too_short),
+]
+
+
 def extract_document(page: Page, config: Config, extractor=extract_main_text) -> Document | Dropped:
     """The Page as a Document, or why it gives none. extractor: extract_main_text, or a TimeLimited of it."""
     try:
-        return _document(page, config, extractor)
+        candidate = Candidate(_main_text_of(page, extractor), config)
     except Dropped as dropped:
         return dropped
+    for check in CHECKS:
+        reason = check.drop_reason(candidate)
+        if reason:
+            return Dropped(reason)
+    return _document(page.link, candidate)
 
 
-def _document(page: Page, config: Config, extractor) -> Document:
-    title, text = _main_text_of(page, extractor)
-    wall = wall_reason(title, text)
-    if wall:
-        raise Dropped(wall)
-    if not text:
-        raise Dropped("no_text")
-    language = identify_language(text)
-    if not is_kept(language, parse_languages(config.languages), config.min_language_score):
-        raise Dropped("language")
-    # Counted in the run's own tokenizer (GPT-2's by default), as the shards will hold it.
-    if len(tokens.get_encoding(config.encoding).encode_ordinary(text)) < config.min_tokens:
-        raise Dropped("too_short")
-    link = page.link
+def _document(link: Link, candidate: Candidate) -> Document:
     return Document(
         url=link.url,
         domain=host_of(link.url),
-        title=title,
-        text=text,
-        language=language.code,
-        word_count=len(text.split()),
+        title=candidate.title,
+        text=candidate.text,
+        language=candidate.language.code,
+        word_count=len(candidate.text.split()),
         karma=link.max_karma,
         total_karma=link.total_karma,
         created_utc=link.first_created_utc,

@@ -38,6 +38,7 @@ def identify_language(text: str) -> Language:
     return Language(labels[0].removeprefix(LABEL_PREFIX), float(scores[0]))
 
 
+@functools.lru_cache(maxsize=None)  # read once per run, not once per page
 def parse_languages(spec: str) -> frozenset[str] | None:
     """"en,de" -> {"en", "de"}; "all" -> None (keep every language)."""
     codes = frozenset(code.strip().lower() for code in spec.split(",") if code.strip())

@@ -63,6 +63,9 @@ WALLS = [
 ]
 
 
+WALL_REASONS = tuple(wall.reason for wall in WALLS)
+
+
 def _prompt_share(text: str, topic: re.Pattern) -> float:
     """Share of the text's words that are in paragraphs speaking the gate's language."""
     total = prompt = 0

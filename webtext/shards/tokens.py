@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import importlib.resources
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Sequence
@@ -93,6 +94,23 @@ def get_encoding(name: str) -> tiktoken.Encoding:
         return ENCODINGS[name]()
     except KeyError:
         raise ValueError(f"unknown encoding {name!r}; packaged: {sorted(ENCODINGS)}") from None
+
+
+# A space right after a non-space character: every encoding here (GPT-2's, cl100k, o200k)
+# splits text into pieces before merging, and no piece holding a non-space character
+# runs on over a following space. So the text before such a space splits into exactly
+# the first pieces of the whole, and its tokens are never more than the whole's.
+PIECE_BOUNDARY = re.compile(r"(?<=\S) ")
+# How far to read first: English runs about 4 characters a token in GPT-2's BPE.
+PREFIX_CHARS_PER_TOKEN = 8
+
+
+def has_at_least(encoding: tiktoken.Encoding, text: str, count: int) -> bool:
+    """len(encoding.encode_ordinary(text)) >= count, encoding only a prefix of a long text when that settles it."""
+    boundary = PIECE_BOUNDARY.search(text, count * PREFIX_CHARS_PER_TOKEN)
+    if boundary and len(encoding.encode_ordinary(text[: boundary.start()])) >= count:
+        return True
+    return len(encoding.encode_ordinary(text)) >= count
 
 
 def token_dtype(encoding: tiktoken.Encoding) -> np.dtype:
