@@ -12,7 +12,6 @@ from typing import Callable, NamedTuple
 
 import trafilatura
 from trafilatura.metadata import examine_meta, extract_title
-from trafilatura.utils import load_html
 
 from webtext.config import Config
 from webtext.drops import Dropped
@@ -20,6 +19,7 @@ from webtext.extract.charset import decode_html
 from webtext.extract.clean import clean_text, repair_unicode
 from webtext.extract.deadline import TimedOut
 from webtext.extract.language import Language, identify_language, is_kept, parse_languages
+from webtext.extract.tree import parse_html, prune_never_text
 from webtext.extract.walls import WALL_REASONS, wall_reason
 from webtext.records import Document, Link, Page
 from webtext.shards import tokens
@@ -68,9 +68,10 @@ def page_title(tree) -> str:
 
 def extract_main_text(body: bytes, content_type: str, url: str) -> MainText:
     """The page's title and cleaned main text ("" when there is none), or Dropped."""
-    tree = load_html(decode_html(body, content_type))
+    tree = parse_html(decode_html(body, content_type))
     if tree is None:
         raise Dropped("unparseable")
+    prune_never_text(tree)
     return MainText(repair_unicode(page_title(tree)), clean_text(main_text(tree, url)))
 
 
