@@ -19,7 +19,7 @@ from webtext.extract.charset import decode_html
 from webtext.extract.clean import clean_text, repair_unicode
 from webtext.extract.deadline import TimedOut
 from webtext.extract.language import Language, identify_language, is_kept, parse_languages
-from webtext.extract.tree import parse_html, prune_never_text
+from webtext.extract.tree import paragraphs_by_name, parse_html, prune_never_text
 from webtext.extract.walls import WALL_REASONS, wall_reason
 from webtext.records import Document, Link, Page
 from webtext.shards import tokens
@@ -71,7 +71,7 @@ def extract_main_text(body: bytes, content_type: str, url: str) -> MainText:
     tree = parse_html(decode_html(body, content_type))
     if tree is None:
         raise Dropped("unparseable")
-    prune_never_text(tree)
+    paragraphs_by_name(prune_never_text(tree))
     return MainText(repair_unicode(page_title(tree)), clean_text(main_text(tree, url)))
 
 
