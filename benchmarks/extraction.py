@@ -1,155 +1,172 @@
-"""Extraction quality and speed on trafilatura's 990 evaluation pages: ours against trafilatura's defaults.
+"""Extraction quality and speed per set: ours (now and at an earlier revision), trafilatura, other extractors.
 
-    python benchmarks/extraction.py ../shared/data/extraction/trafilatura_eval [--rounds 3] [--alternatives]
+    python benchmarks/extraction.py --trafilatura-eval ../shared/data/extraction/trafilatura_eval \
+        --generated /work/data/modern_gen [--scrapinghub DIR] [--wceb DIR] \
+        [--before REV] [--rounds 3] [--candidates resiliparse]
 
-Each page comes with snippets its main text must contain and boilerplate it must
-not. Scored as in the trafilatura repository: a "with" snippet found is a true
-positive, missed a false negative; a "without" snippet found is a false
-positive; substrings after collapsing whitespace. "Ours" is the pipeline's
-extract_document (decoding, trafilatura, cleaning, wall, language and length
-checks) with every language kept and no minimum length, so that the German
-majority of the set is scored; a page it drops scores as empty text. Ours runs
-twice, called bare and under the time limit as the pipeline calls it
-(webtext.extract.deadline): the ratio of the two is the limit's cost. Speed is
-documents per second over the whole set, the median of --rounds interleaved
-rounds, all in this one process. --alternatives adds the trafilatura settings
-the choice was made from.
+The sets and their scoring: benchmarks/extract_sets.py (trafilatura's snippets;
+the others' 4-gram shingles, as the Scrapinghub benchmark scores). "Ours" is the
+pipeline's extract_document as the pipeline runs it, under its time limit (decoding,
+trafilatura, cleaning, every check) with every language kept and no length minimum,
+so every page is scored; a page it drops scores as empty text. --before REV adds
+ours as it was at that git revision (its webtext/ checked out into a temporary
+folder). Each contender runs in a process of its own and is sent the same chunk of
+pages in turn, so a burst of load from elsewhere falls on all of them alike; its
+seconds are counted inside its process, around the extraction calls only. Speed is
+documents per second over the set, the median of --rounds rounds; the ratio is to
+trafilatura's defaults in the same run. This is the extraction call; the whole
+stage (WARC reading, Beam, Parquet) is benchmarks/extract_step.py.
 """
 
 import argparse
-import csv
-import gzip
-import json
-import logging
-import re
+import multiprocessing
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
-import trafilatura
+from extract_sets import ScoredPage, add_set_arguments, load_sets, score
 
-from webtext.config import Config
-from webtext.drops import Dropped
-from webtext.extract.deadline import TimeLimited
-from webtext.extract.extraction import extract_document, extract_main_text
-from webtext.records import Link, Page
-
-SPACES = re.compile(r"\s+")
-WARM_UP_PAGES = 20
+PROJECT = Path(__file__).resolve().parent.parent
 CHUNK_PAGES = 50
-BARE, LIMITED = "ours, bare call", "ours, time-limited (as the pipeline runs)"
-# Keep every page: the set is mostly German, and its short pages are scored too.
-SCORED = Config(languages="all", min_tokens=0)
-ALTERNATIVES = {
-    "comments off": dict(include_comments=False),
-    "comments off, fast": dict(include_comments=False, fast=True),
-    "comments off, precision": dict(include_comments=False, favor_precision=True),
-    "comments off, recall": dict(include_comments=False, favor_recall=True),
-    "comments off, no tables": dict(include_comments=False, include_tables=False),
-    "comments off, fast, precision": dict(include_comments=False, fast=True, favor_precision=True),
-    "comments off, fast, recall": dict(include_comments=False, fast=True, favor_recall=True),
-}
+WARM_UP_PAGES = 10
+TRAFILATURA = "trafilatura defaults"
 
 
-def load_pages(folder: Path) -> list[dict]:
-    snippets = json.loads((folder / "evaldata.json").read_text())
-    with open(folder / "index.tsv", newline="") as f:
-        index = {row["url"]: row for row in csv.DictReader(f, delimiter="\t")}
-    return [{"url": url, "html": gzip.decompress((folder / "html" / index[url]["html_gz"]).read_bytes()),
-             "lang": index[url]["html_lang_attr"], **item} for url, item in snippets.items()]
+def _trafilatura(**options):
+    import trafilatura
+
+    return lambda page: trafilatura.extract(page.html, url=page.url, **options) or ""
 
 
-def _found(snippet: str, text: str) -> bool:
-    return SPACES.sub(" ", snippet).strip() in text
+def _ours():
+    from webtext.config import Config
+    from webtext.drops import Dropped
+    from webtext.extract.deadline import TimeLimited
+    from webtext.extract.extraction import extract_document, extract_main_text
+    from webtext.records import Link, Page
+
+    every_page = Config(languages="all", min_tokens=0)
+    limited = TimeLimited(extract_main_text, every_page.extract_time_limit_s)
+
+    def extract(page: ScoredPage) -> str:
+        link = Link(page.url, [page.url], 0, 0, 0, [], [])
+        document = extract_document(Page(link, page.url, 200, "text/html", page.html, "warc", ""), every_page, limited)
+        return "" if isinstance(document, Dropped) else document.text
+    return extract
 
 
-def score(texts: list[str], pages: list[dict]) -> dict:
-    tp = fn = fp = 0
-    for text, page in zip(texts, pages):
-        text = SPACES.sub(" ", text or "").strip()
-        hits = sum(_found(s, text) for s in page["with"])
-        tp, fn = tp + hits, fn + len(page["with"]) - hits
-        fp += sum(_found(s, text) for s in page["without"])
-    precision, recall = tp / (tp + fp), tp / (tp + fn)
-    return {"precision": precision, "recall": recall, "f1": 2 * precision * recall / (precision + recall)}
+def _resiliparse():
+    from resiliparse.extract.html2text import extract_plain_text
+    from resiliparse.parse.encoding import bytes_to_str, detect_encoding
+
+    return lambda page: extract_plain_text(bytes_to_str(page.html, detect_encoding(page.html)), main_content=True)
 
 
-def as_page(page: dict) -> Page:
-    link = Link(page["url"], [page["url"]], 0, 0, 0, [], [])
-    return Page(link, page["url"], 200, "text/html", page["html"], "warc", "")
+FACTORIES = {"trafilatura": _trafilatura, "ours": _ours, "resiliparse": _resiliparse}
+CANDIDATES = ["resiliparse"]
 
 
-class Ours:
-    """The pipeline's extraction of each page; why each dropped page was dropped."""
+def _serve(factory: str, options: dict, source: str | None, connection) -> None:
+    """A contender's process: extract each chunk it is sent, answer its texts and seconds."""
+    import logging
 
-    def __init__(self, extractor):
-        self.extractor, self.dropped = extractor, {}
-
-    def __call__(self, page: dict) -> str:
-        document = extract_document(as_page(page), SCORED, self.extractor)
-        if isinstance(document, Dropped):
-            self.dropped[page["url"]] = document.reason
-            return ""
-        return document.text
-
-
-def trafilatura_with(**options):
-    return lambda page: trafilatura.extract(page["html"], url=page["url"], **options)
+    if source:  # an earlier revision's webtext/, found before the installed one
+        sys.path.insert(0, source)
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    extract = FACTORIES[factory](**options)
+    while (pages := connection.recv()) is not None:
+        started = time.perf_counter()
+        texts = [extract(page) for page in pages]
+        connection.send((texts, time.perf_counter() - started))
 
 
-def interleaved_rounds(contenders: dict, pages: list[dict], rounds: int) -> tuple[dict, dict]:
-    """Each contender's texts and median docs/s. Contenders take turns on each chunk
-    of pages, so a burst of load from other processes falls on all of them alike."""
-    speeds = {name: [] for name in contenders}
+class Contender:
+    def __init__(self, factory: str, source: str | None = None, **options):
+        self.connection, child = multiprocessing.Pipe()
+        self.process = multiprocessing.get_context("spawn").Process(target=_serve,
+                                                                    args=(factory, options, source, child))
+        self.process.start()
+
+    def extract(self, pages: list[ScoredPage]) -> tuple[list[str], float]:
+        self.connection.send(pages)
+        return self.connection.recv()
+
+    def close(self) -> None:
+        self.connection.send(None)
+        self.process.join()
+
+
+def checkout(revision: str, folder: str, packages: tuple[str, ...] = ("webtext",)) -> str:
+    """The project's packages as they were at revision, under folder."""
+    archive = subprocess.run(["git", "-C", str(PROJECT), "archive", revision, *packages], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+    return folder
+
+
+def contenders(args, before: str | None) -> dict[str, Contender]:
+    made = {TRAFILATURA: Contender("trafilatura"),
+            "trafilatura, favouring precision": Contender("trafilatura", favor_precision=True)}
+    if before:
+        made[f"ours before ({args.before})"] = Contender("ours", before)
+    made["ours"] = Contender("ours")
+    for name in args.candidates:
+        made[name] = Contender(name)
+    return made
+
+
+def run_set(pages: list[ScoredPage], extractors: dict[str, Contender], rounds: int) -> dict:
+    """Each contender's texts and median docs/s over rounds, taking turns on each chunk."""
+    for contender in extractors.values():  # imports, models, caches: not timed
+        contender.extract(pages[:WARM_UP_PAGES])
+    speeds = {name: [] for name in extractors}
     for _ in range(rounds):
-        texts = {name: [] for name in contenders}
-        seconds = dict.fromkeys(contenders, 0.0)
+        texts, seconds = {name: [] for name in extractors}, dict.fromkeys(extractors, 0.0)
         for start in range(0, len(pages), CHUNK_PAGES):
-            chunk = pages[start:start + CHUNK_PAGES]
-            for name, extract in contenders.items():
-                started = time.perf_counter()
-                texts[name] += [extract(page) for page in chunk]
-                seconds[name] += time.perf_counter() - started
-        for name in contenders:
+            for name, contender in extractors.items():
+                chunk_texts, chunk_seconds = contender.extract(pages[start:start + CHUNK_PAGES])
+                texts[name] += chunk_texts
+                seconds[name] += chunk_seconds
+        for name in extractors:
             speeds[name].append(len(pages) / seconds[name])
-    return texts, {name: statistics.median(values) for name, values in speeds.items()}
+    return {name: (texts[name], statistics.median(speeds[name])) for name in extractors}
 
 
-def table(rows: list[tuple], pages: list[dict], baseline: str) -> str:
-    english = [i for i, p in enumerate(pages) if p["lang"] == "en"]
-    base = dict((r[0], r) for r in rows)[baseline]
-    lines = [f"{'extractor':<42}{'precision':>10}{'recall':>8}{'F1':>8}{'F1 (en)':>9}{'docs/s':>8}{'x speed':>9}"]
-    for name, texts, speed in rows:
+def table(name: str, pages: list[ScoredPage], results: dict, rounds: int) -> str:
+    base_speed = results[TRAFILATURA][1]
+    base_f1 = score(results[TRAFILATURA][0], pages)["f1"]
+    lines = [f"{name}: {len(pages)} pages, docs/s the median of {rounds} rounds",
+             f"  {'extractor':<40}{'precision':>10}{'recall':>8}{'F1':>8}{'F1 - traf.':>11}{'docs/s':>8}{'x traf.':>8}"]
+    for extractor, (texts, speed) in results.items():
         s = score(texts, pages)
-        en = score([texts[i] for i in english], [pages[i] for i in english])
-        lines.append(f"{name:<42}{s['precision']:>10.4f}{s['recall']:>8.4f}{s['f1']:>8.4f}{en['f1']:>9.4f}"
-                     f"{speed:>8.1f}{speed / base[2]:>9.2f}")
+        lines.append(f"  {extractor:<40}{s['precision']:>10.4f}{s['recall']:>8.4f}{s['f1']:>8.4f}"
+                     f"{s['f1'] - base_f1:>+11.4f}{speed:>8.1f}{speed / base_speed:>8.2f}")
+    before = next((texts for extractor, (texts, _) in results.items() if extractor.startswith("ours before")), None)
+    if before is not None:
+        same = sum(old == new for old, new in zip(before, results["ours"][0]))
+        lines.append(f"  ours and ours before: {same} of {len(pages)} texts identical")
     return "\n".join(lines)
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("data", type=Path, help="the trafilatura_eval folder (evaldata.json, index.tsv, html/)")
+    add_set_arguments(parser)
+    parser.add_argument("--before", help="a git revision: ours as it was then, beside ours now")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--limit", type=int, default=0, help="only the first N pages (a quick look)")
-    parser.add_argument("--alternatives", action="store_true", help="also score the settings the choice was made from")
+    parser.add_argument("--candidates", type=lambda s: s.split(","), default=[],
+                        help=f"other extractors, comma-separated: {', '.join(CANDIDATES)}")
     args = parser.parse_args(argv)
-    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-    pages = load_pages(args.data)[: args.limit or None]
-    contenders = {"trafilatura defaults": trafilatura_with(), BARE: Ours(extract_main_text),
-                  LIMITED: Ours(TimeLimited(extract_main_text, SCORED.extract_time_limit_s))}
-    if args.alternatives:
-        contenders |= {f"trafilatura, {name}": trafilatura_with(**options) for name, options in ALTERNATIVES.items()}
-    for extract in contenders.values():  # lazy imports, caches, the watchdog thread: not timed
-        [extract(page) for page in pages[:WARM_UP_PAGES]]
-    texts, speeds = interleaved_rounds(contenders, pages, args.rounds)
-    rows = [(name, texts[name], speeds[name]) for name in contenders]
-    print(f"{len(pages)} pages, {args.rounds} rounds (docs/s: median)")
-    print(table(rows, pages, "trafilatura defaults"))
-    print(f"the time limit's cost: {LIMITED} at {speeds[LIMITED] / speeds[BARE]:.3f}x the speed of the bare call")
-    dropped = Counter(contenders[LIMITED].dropped.values())
-    print("ours, pages dropped:", dict(dropped.most_common()))
+    sets = load_sets(args)
+    with tempfile.TemporaryDirectory() as folder:
+        extractors = contenders(args, args.before and checkout(args.before, folder))
+        try:
+            for name, pages in sets.items():
+                print(table(name, pages, run_set(pages, extractors, args.rounds), args.rounds), flush=True)
+        finally:
+            for contender in extractors.values():
+                contender.close()
 
 
 if __name__ == "__main__":
