@@ -1,7 +1,7 @@
 """Where the extract stage's time goes, step by step, on each set of pages.
 
     python benchmarks/extract_profile.py --trafilatura-eval ../shared/data/extraction/trafilatura_eval \
-        --generated /work/data/modern_gen [--limit N]
+        --generated GEN [--limit N]
     PYTHONPATH=FOLDER python benchmarks/extract_profile.py ...   (FOLDER: an earlier revision's webtext/)
 
 Runs the pipeline's extract_document (every language kept, no length minimum, so

@@ -1,7 +1,7 @@
 """The whole extract stage on a set of pages, as a user runs it, against trafilatura.extract alone.
 
     python benchmarks/extract_step.py --trafilatura-eval ../shared/data/extraction/trafilatura_eval \
-        --generated /work/data/modern_gen [--before REV] [--repeats 3]
+        --generated GEN [--before REV] [--repeats 3]
 
 Each set becomes a run's input: one Reddit post per page (a Pushshift dump) and a
 WARC holding each page as it was served. The links and fetch stages run once (not

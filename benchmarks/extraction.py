@@ -1,7 +1,7 @@
 """Extraction quality and speed per set: ours (now and at an earlier revision), trafilatura, other extractors.
 
     python benchmarks/extraction.py --trafilatura-eval ../shared/data/extraction/trafilatura_eval \
-        --generated /work/data/modern_gen [--scrapinghub DIR] [--wceb DIR] \
+        --generated GEN [--scrapinghub DIR] [--wcxb DIR] \
         [--before REV] [--rounds 3] [--candidates resiliparse]
 
 The sets and their scoring: benchmarks/extract_sets.py (trafilatura's snippets;

@@ -4,14 +4,14 @@ Never look at these pages, their truth or per-page scores while changing the
 extractor; run them only to check a change made on other sets. Each set lies as
 its publisher released it, with a README.txt (source, commit, licence) beside it.
 
-Scrapinghub article-extraction benchmark, /work/data/scrapinghub
+Scrapinghub article-extraction benchmark (--scrapinghub DIR)
     github.com/scrapinghub/article-extraction-benchmark at 4a3bc979 (2026-03-01),
     MIT licence. 181 news/blog article pages fetched in 2019 with Splash (JS off),
     html/<sha256>.html.gz, gzipped UTF-8; ground-truth.json maps the sha256 to
     {"url", "articleBody"}, the article's body text as annotated by Zyte
     (title excluded). Its own scoring is the 4-gram shingle one in extract_sets.
 
-WCXB, the Web Content eXtraction Benchmark (Murrough Foley), /work/data/wcxb
+WCXB, the Web Content eXtraction Benchmark (Murrough Foley) (--wcxb DIR)
     github.com/Murrough-Foley/web-content-extraction-benchmark at c039d5ee
     (2026-04-04), CC-BY-4.0. Pages cached in 2025-2026 from 1,613 domains, of 7
     types (article, service, product, collection, forum, listing, documentation;
@@ -56,7 +56,6 @@ from pathlib import Path
 
 from extract_sets import ScoredPage
 
-DATA = Path("/work/data")
 HTML_LANG = re.compile(rb"<html\b[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)", re.IGNORECASE)
 WCXB_PAGE_TYPES = ("article", "service", "product", "collection", "forum", "listing", "documentation")
 
@@ -67,7 +66,7 @@ def html_lang(html: bytes) -> str:
     return found.group(1).decode("ascii").lower() if found else ""
 
 
-def load_scrapinghub(folder: Path = DATA / "scrapinghub") -> list[ScoredPage]:
+def load_scrapinghub(folder: Path) -> list[ScoredPage]:
     """All 181 pages of the Scrapinghub article-extraction benchmark, in ground-truth.json's order.
 
     truth: articleBody, the article's body text without its headline.
@@ -80,7 +79,7 @@ def load_scrapinghub(folder: Path = DATA / "scrapinghub") -> list[ScoredPage]:
     return pages
 
 
-def load_wcxb(folder: Path = DATA / "wcxb", split: str = "test", page_types: tuple[str, ...] = WCXB_PAGE_TYPES,
+def load_wcxb(folder: Path, split: str = "test", page_types: tuple[str, ...] = WCXB_PAGE_TYPES,
               keep_empty: bool = False, snippets: bool = False) -> list[ScoredPage]:
     """WCXB pages of one split ("dev", "test" or "all"), of the page types asked for, by id.
 
@@ -123,8 +122,9 @@ def _describe(name: str, pages: list[ScoredPage]) -> str:
 
 
 if __name__ == "__main__":
-    # Loads every page of each set and prints counts; extracts nothing.
-    data = Path(sys.argv[1]) if len(sys.argv) > 1 else DATA
+    # python benchmarks/heldout_sets.py DATA (holding scrapinghub/ and wcxb/): loads every page of
+    # each set and prints counts; extracts nothing.
+    data = Path(sys.argv[1])
     print(_describe("scrapinghub", load_scrapinghub(data / "scrapinghub")))
     for split in ("dev", "test"):
         print(_describe(f"wcxb {split}", load_wcxb(data / "wcxb", split)))

@@ -1904,7 +1904,7 @@ def load_generated(folder: Path) -> list[ScoredPage]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("prose", type=Path, help="folder with articles.jsonl and recipes.jsonl (/work/data/prose)")
+    parser.add_argument("prose", type=Path, help="folder with articles.jsonl and recipes.jsonl (benchmarks/modern_prose.py)")
     parser.add_argument("out", type=Path)
     parser.add_argument("--pages", type=int, default=400)
     parser.add_argument("--seed", type=int, default=1)
