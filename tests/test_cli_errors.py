@@ -52,6 +52,13 @@ CASES = [
     ("a --warc file that is not a WARC",
      ["webtext.collect", "--warc", "{tmp}/pages.warc.gz", "--out", "{tmp}/o2", "--until", "fetch"], 1,
      "no record read from the --warc files"),
+    ("--out on Google Cloud Storage without credentials", ["webtext.collect", "--out", "gs://webtext-no-bucket/run"], 2,
+     "gs://webtext-no-bucket/run: no Google Cloud credentials; run `gcloud auth application-default login`"),
+    ("--dumps on S3 without credentials", ["webtext.collect", "--dumps", "s3://webtext-no-bucket/RS_*.zst", "--out", "{tmp}/o"], 2,
+     "s3://webtext-no-bucket/RS_*.zst: no AWS credentials; run `aws configure`"),
+    ("Beam's --temp_location on GCS without credentials",
+     ["webtext.collect", "--out", "{tmp}/o", "--temp_location=gs://webtext-no-bucket/tmp"], 2,
+     "gs://webtext-no-bucket/tmp: no Google Cloud credentials"),
     ("verify a missing folder", ["webtext.verify", "{tmp}/nothing"], 2, "{tmp}/nothing: no such folder"),
     ("verify a folder with no manifest", ["webtext.verify", "{tmp}/empty"], 2, "{tmp}/empty: no manifest.json in it"),
     ("export a missing folder", ["webtext.export", "nanogpt", "{tmp}/nothing"], 2, "{tmp}/nothing: no such folder"),
@@ -59,11 +66,19 @@ CASES = [
 ]
 
 
+def no_cloud(tmp: Path) -> dict[str, str]:
+    """A machine with no cloud credentials, whose credential lookups never leave it (the child
+    process is not under the socket guard): no metadata servers asked, no key files found."""
+    return {"HOME": str(tmp), "GOOGLE_APPLICATION_CREDENTIALS": str(tmp / "no-key.json"), "NO_GCE_CHECK": "True",
+            "AWS_EC2_METADATA_DISABLED": "true", "AWS_SHARED_CREDENTIALS_FILE": str(tmp / "no-aws-credentials"),
+            "AWS_CONFIG_FILE": str(tmp / "no-aws-config")}
+
+
 @pytest.mark.parametrize("case, argv, code, says", CASES, ids=[c[0] for c in CASES])
 def test_a_mistake_is_one_line_naming_the_fix(tmp_path, case, argv, code, says):
     paths = given(tmp_path)
     argv = [arg.format(**paths) for arg in argv]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("praw_")} | {"HOME": str(tmp_path)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("praw_", "AWS_", "GOOGLE_"))} | no_cloud(tmp_path)
     done = subprocess.run([sys.executable, "-m", *argv], cwd=tmp_path, env=env, capture_output=True, text=True,
                           timeout=300)
     prog = "python -m " + argv[0]
