@@ -112,17 +112,6 @@ def listing_spec(args) -> ListingSpec | None:
     return spec
 
 
-def check_stores(values: list[str], google: bool) -> None:
-    """A cloud path with no credentials to reach it is a usage error, said before anything starts.
-    google: False when Beam is told not to authenticate to Google Cloud (--no_auth)."""
-    for path in stores.cloud_paths(values):
-        if path.startswith("gs://") and not google:
-            continue
-        problem = stores.missing_credentials(path)
-        if problem:
-            raise cli.UsageError(problem)
-
-
 def request_of(args) -> Request:
     """What the command line asked for, as plain data for webtext.run.plan."""
     if os.path.isfile(args.out):
@@ -139,7 +128,10 @@ def request_of(args) -> Request:
 def run(argv=None) -> dict:
     """Build the dataset; returns {"counters", "manifest" (None before shards), "job" (dry runs)}."""
     args, beam_args = parse_args(argv)
-    check_stores([args.out, *(args.dumps or []), *(args.warc or []), *beam_args], google=not stores.no_auth(beam_args))
+    # A cloud path with no credentials to reach it is said before anything starts.
+    problem = stores.missing_credentials([args.out, *(args.dumps or []), *(args.warc or []), *beam_args])
+    if problem:
+        raise cli.UsageError(problem)
     drift = environment.warning(environment.lock_differences())
     if drift:
         print(drift, file=sys.stderr, flush=True)
