@@ -22,13 +22,11 @@ from collections import defaultdict
 import trafilatura.core
 import trafilatura.external
 
-from extract_sets import ScoredPage, add_set_arguments, load_sets
-from webtext.config import Config
+from extract_sets import ScoredPage, add_set_arguments, as_page, every_page, load_sets
 from webtext.extract import extraction
-from webtext.records import Link, Page
 
 WARM_UP_PAGES = 20
-EVERY_PAGE = Config(languages="all", min_tokens=0)
+EVERY_PAGE = every_page()
 
 
 class StepTimer:
@@ -108,11 +106,6 @@ def instrument(timer: StepTimer) -> list:
 def restore(patched: list) -> None:
     for module, name, original in reversed(patched):
         setattr(module, name, original)
-
-
-def as_page(page: ScoredPage) -> Page:
-    link = Link(page.url, [page.url], 0, 0, 0, [], [])
-    return Page(link, page.url, 200, "text/html", page.html, "warc", "")
 
 
 def profile(pages: list[ScoredPage]) -> tuple[StepTimer, float]:

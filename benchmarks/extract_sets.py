@@ -40,6 +40,21 @@ def load_trafilatura_eval(folder: Path) -> list[ScoredPage]:
                        lang=index[url]["html_lang_attr"]) for url, item in snippets.items()]
 
 
+def every_page():
+    """The run settings that score every page: every language kept, no length minimum."""
+    from webtext.config import Config  # at call time: a benchmark's process may import an earlier revision
+
+    return Config(languages="all", min_tokens=0)
+
+
+def as_page(page: ScoredPage):
+    """The page as the fetch stage hands it to extraction."""
+    from webtext.records import Link, Page
+
+    link = Link(page.url, [page.url], 0, 0, 0, [], [])
+    return Page(link, page.url, 200, "text/html", page.html, "warc", "")
+
+
 def add_set_arguments(parser) -> None:
     parser.add_argument("--trafilatura-eval", type=Path, help="../shared/data/extraction/trafilatura_eval")
     parser.add_argument("--generated", type=Path, action="append", default=[],

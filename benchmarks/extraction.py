@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from extract_sets import ScoredPage, add_set_arguments, load_sets, score
+from extract_sets import ScoredPage, add_set_arguments, as_page, every_page, load_sets, score
 
 PROJECT = Path(__file__).resolve().parent.parent
 CHUNK_PAGES = 50
@@ -42,18 +42,15 @@ def _trafilatura(**options):
 
 
 def _ours():
-    from webtext.config import Config
     from webtext.drops import Dropped
     from webtext.extract.deadline import TimeLimited
     from webtext.extract.extraction import extract_document, extract_main_text
-    from webtext.records import Link, Page
 
-    every_page = Config(languages="all", min_tokens=0)
-    limited = TimeLimited(extract_main_text, every_page.extract_time_limit_s)
+    config = every_page()
+    limited = TimeLimited(extract_main_text, config.extract_time_limit_s)
 
     def extract(page: ScoredPage) -> str:
-        link = Link(page.url, [page.url], 0, 0, 0, [], [])
-        document = extract_document(Page(link, page.url, 200, "text/html", page.html, "warc", ""), every_page, limited)
+        document = extract_document(as_page(page), config, limited)
         return "" if isinstance(document, Dropped) else document.text
     return extract
 
