@@ -5,22 +5,29 @@ started (`dask scheduler` and `dask worker`, dask-jobqueue on SLURM/PBS,
 dask-kubernetes); without an address the command starts a LocalCluster of
 `--workers` processes on 127.0.0.1 and stops it after the run.
 
-Beam's Dask runner reports no metrics, so the counts are read from each
-worker's own tally (pipelines/counters.py) with Client.run once the job is done.
+Beam's Dask runner reports no metrics. Each worker publishes what a task
+counted as an event once the task's output is kept (`CountEachTask`), and the
+command adds up the latest counts of every task: a task that ran again after
+a worker died, or that died half done, counts once, as on the other runners.
+Progress tallies travel as events too, so the command prints progress lines
+whatever machines the workers are on.
 """
 
 import collections
 import contextlib
 import gc
 import logging
+import threading
+import time
+import uuid
 
 import apache_beam as beam
 import dask
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.dask.dask_runner import DaskRunner
-from dask.distributed import Client, LocalCluster
+from dask.distributed import Client, LocalCluster, WorkerPlugin
 
-from pipelines.counters import take_tally
+from pipelines import counters, progress
 
 # Dask starts its workers with glibc's malloc told to hand freed memory back to the system above 64 KiB
 # (MALLOC_TRIM_THRESHOLD_), for memory that looks unmanaged to its monitor; in a Python process that
@@ -58,30 +65,146 @@ def freeze_live_objects() -> None:
     gc.freeze()
 
 
-def make_pipeline(address: str, beam_args: list[str]) -> beam.Pipeline:
-    # Beam's Dask runner groups with Bag.groupby, which asks Dask for its default shuffle method; working
-    # that out imports dask.dataframe (0.5 CPU s, once a command) to answer "p2p", which a Bag cannot do and
-    # takes for "tasks". "tasks" from the start, which also keeps a "disk" set in a user's Dask config (a
-    # shuffle through one machine's disk) away from a cluster's workers.
-    dask.config.set({"dataframe.shuffle.method": "tasks"})
-    with Client(address) as client:
-        client.run(take_tally)  # what an earlier job on this cluster counted is not this run's
-        client.run(freeze_live_objects)
-        threads = sum(client.nthreads().values())
-    # The flag is --dask_client_address; its dest is "address".
-    options = PipelineOptions(beam_args, address=address)
-    given = options.get_all_options(drop_default=True)
-    if given.get("npartitions") is None and given.get("partition_size") is None:
-        # A partition per worker thread (pipelines.neutral.Widen): Beam's default, 128 elements a
-        # partition, would put a run's few input files, and all that follows from them, on one worker.
-        options = PipelineOptions(beam_args, address=address, npartitions=threads)
-    return beam.Pipeline(runner=DaskRunner(), options=options)
+class Topic:
+    """A topic of the scheduler's events whose every message this client hears, in the order they reached it."""
+
+    def __init__(self, client: Client, prefix: str, receive):
+        self.client, self.name, self.receive = client, f"{prefix}-{uuid.uuid4().hex}", receive
+        self.echoes: dict[str, threading.Event] = {}
+        client.subscribe_topic(self.name, self._hear)
+        self.settle()  # subscribed before anyone sends
+
+    def _hear(self, event):
+        _, message = event
+        if isinstance(message, dict) and message.get("echo") in self.echoes:
+            self.echoes[message["echo"]].set()
+        else:
+            self.receive(message)
+
+    def settle(self, timeout_s: float = 60.0) -> None:
+        """Return once every message the scheduler had before this call is heard (its echo comes after them).
+
+        The echo goes as a call of its own, the subscription on the client's stream: the first echo may
+        reach the scheduler before the subscription does, so it is sent again until heard.
+        """
+        echo = uuid.uuid4().hex
+        heard = self.echoes[echo] = threading.Event()
+        deadline = time.monotonic() + timeout_s
+        while True:
+            self.client.log_event(self.name, {"echo": echo})
+            if heard.wait(0.5):
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the Dask scheduler sent nothing back for {timeout_s:.0f} s")
+        del self.echoes[echo]
+
+    def close(self) -> None:
+        self.client.unsubscribe_topic(self.name)
 
 
-def counters_of(result) -> dict:
-    """Every worker's tally, summed, as {"stage/name": value}, sorted; closes the job's client."""
-    total = collections.Counter()
-    for tally in result.client.run(take_tally).values():
-        total.update(tally)
-    result.client.close()
-    return dict(sorted(total.items()))
+class CountEachTask(WorkerPlugin):
+    """On every worker (and every worker that starts later): what each task counted, published under `topic`
+    once the task's output is kept, and progress tallies published under the run's progress topic."""
+
+    name = "webtext-count-each-task"  # a job's plugin replaces the job's before
+
+    def __init__(self, topic: str):
+        self.topic = topic
+
+    def setup(self, worker):
+        self.worker = worker
+        counters.count_per_task(lambda: worker.active_threads.get(threading.get_ident()))
+        progress.hand_tallies_to(lambda topic, tally: worker.log_event(topic, [worker.id, tally]))
+
+    def teardown(self, worker):
+        counters.count_per_task(None)
+        progress.hand_tallies_to(None)
+
+    def transition(self, key, start, finish, **kwargs):
+        if start != "executing":
+            return
+        counted = counters.take_task_counts(key)
+        # Sent before the worker tells the scheduler the task is done, on the same stream: once the job is
+        # done, the scheduler has every kept task's counts.
+        if finish == "memory" and counted:
+            self.worker.log_event(self.topic, [str(key), counted])
+
+
+class JobCounts:
+    """The counts of one job: each task's latest, summed (a task run again replaces its counts)."""
+
+    def __init__(self, client: Client):
+        self.by_task: dict[str, dict] = {}
+        self.topic = Topic(client, "webtext-counts", self._receive)
+
+    def _receive(self, message):
+        task, counted = message
+        self.by_task[task] = counted
+
+    def total(self) -> dict:
+        self.topic.settle()
+        self.topic.close()
+        summed = collections.Counter()
+        for counted in self.by_task.values():
+            summed.update(counted)
+        return dict(sorted(summed.items()))
+
+
+class EventTallies:
+    """The progress tallies the workers publish, the latest of each worker (pipelines.progress.Monitor reads
+    them)."""
+
+    def __init__(self, client: Client):
+        self.latest: dict[str, dict] = {}
+        self.topic = Topic(client, "webtext-progress", self._receive)
+        self.to = self.topic.name
+
+    def _receive(self, message):
+        worker, tally = message
+        self.latest[worker] = tally
+
+    def read(self) -> list[dict]:
+        return list(self.latest.values())
+
+    def close(self):
+        self.topic.settle()  # the last tallies, for the last line
+        self.topic.close()
+
+
+class Session:
+    """The command's connection to the cluster for a run: a pipeline per job, what each job counted, progress."""
+
+    def __init__(self, address: str, beam_args: list[str]):
+        self.address, self.beam_args = address, beam_args
+        self.client = Client(address)
+        self.job_counts: JobCounts | None = None
+
+    def close(self):
+        self.client.close()
+
+    def new_pipeline(self) -> beam.Pipeline:
+        # Beam's Dask runner groups with Bag.groupby, which asks Dask for its default shuffle method; working
+        # that out imports dask.dataframe (0.5 CPU s, once a command) to answer "p2p", which a Bag cannot do
+        # and takes for "tasks". "tasks" from the start, which also keeps a "disk" set in a user's Dask
+        # config (a shuffle through one machine's disk) away from a cluster's workers.
+        dask.config.set({"dataframe.shuffle.method": "tasks"})
+        self.job_counts = JobCounts(self.client)
+        self.client.register_plugin(CountEachTask(self.job_counts.topic.name))
+        self.client.run(freeze_live_objects, on_error="ignore")  # a worker dying now starts afresh anyway
+        threads = sum(self.client.nthreads().values())
+        # The flag is --dask_client_address; its dest is "address".
+        options = PipelineOptions(self.beam_args, address=self.address)
+        given = options.get_all_options(drop_default=True)
+        if given.get("npartitions") is None and given.get("partition_size") is None:
+            # A partition per worker thread (pipelines.neutral.Widen): Beam's default, 128 elements a
+            # partition, would put a run's few input files, and all that follows from them, on one worker.
+            options = PipelineOptions(self.beam_args, address=self.address, npartitions=threads)
+        return beam.Pipeline(runner=DaskRunner(), options=options)
+
+    def counters_of(self, result) -> dict:
+        """What the last job counted, as {"stage/name": value}, sorted; closes the job's own client."""
+        result.client.close()
+        return self.job_counts.total()
+
+    def progress_tallies(self) -> EventTallies:
+        return EventTallies(self.client)

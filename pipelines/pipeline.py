@@ -47,10 +47,10 @@ def dedup_kept(pipeline: beam.Pipeline, out: str):
 
 
 def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, first: str = "links", last: str = "shards",
-          progress_folder: str | None = None, totals: bool = True) -> None:
+          progress_to: str | None = None, totals: bool = True) -> None:
     """Add the stages from `first` to `last` to the pipeline.
 
-    Progress is tallied into progress_folder (local runs), with each stage's total
+    Progress is tallied for the run's Monitor (progress_to: its tallies' folder or topic), with each stage's total
     where known if `totals` (a side input: not on runners that recompute them).
     Everything written flows into one last step: Beam's Dask runner computes only
     what the last step needs.
@@ -58,7 +58,7 @@ def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, first: str = 
     run, out = between(first, last), inputs.out
 
     def progress(stage: str, total: beam.PCollection | None = None, records=one_record):
-        show = ShowProgress(stage, progress_folder, total if totals else None, records)
+        show = ShowProgress(stage, progress_to, total if totals else None, records)
         return f"{stage.title()}Progress" >> show
 
     links = pages = documents = unique = duplicates = None
@@ -82,8 +82,8 @@ def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, first: str = 
         link_count = count_of(links, "CountLinks") if totals else None  # one page each, fetched or not
         pages = links | "Fetch" >> FetchPages(config, inputs.warcs, out, fetch_new="fetch" in run,
                                               dumps_given=bool(inputs.dumps), recipe=inputs.recipe)
-        pages = pages | progress("fetch", link_count)
     if "fetch" in run:
+        pages = pages | progress("fetch", link_count)  # not when the pages are read back for extraction
         written.append(pages | "Outcomes" >> beam.Map(outcome) | "PagesTable" >> WriteTable(out, layout.PAGES))
     if "extract" in run:
         # Every page, as fetch's: those that failed to fetch pass at once.

@@ -19,7 +19,7 @@ from google.protobuf.json_format import MessageToDict
 from pipelines import beam_logs, forked_workers, progress
 from pipelines.files import delete_matching
 from pipelines.pipeline import PROGRESS_NOUNS, build
-from pipelines.progress import Monitor
+from pipelines.progress import FolderTallies, Monitor, totals_from
 from pipelines.worker_errors import as_usage_errors
 from webtext import __version__, counts, environment, layout
 from webtext.config import Config
@@ -48,6 +48,7 @@ def split_beam_flags(args: list[str]) -> tuple[list[str], list[str], list[str]]:
 class Engine(NamedTuple):
     new_pipeline: Callable[[], beam.Pipeline]
     read_counters: Callable  # the run's result -> {"stage/name": value}
+    progress_tallies: Callable  # () -> where a run's workers hand their progress tallies (progress.Monitor)
     side_inputs: bool  # whether the runner computes a side input once (Dask's recomputes it in each task)
     # Whether a run is a pipeline per stage, each reading what the one before kept: Beam's Dask runner
     # gives a join as many partitions as all its inputs had, so a pipeline of every stage ends with tens
@@ -59,12 +60,13 @@ class Engine(NamedTuple):
 def engine(runner: str, workers: int, dask_address: str | None, beam_args: list[str]):
     """The Engine for a runner; a Dask cluster started here lives as long as this."""
     if runner != "dask":
-        yield Engine(lambda: make_pipeline(runner, workers, beam_args), counters_of, True, False)
+        yield Engine(lambda: make_pipeline(runner, workers, beam_args), counters_of, FolderTallies, True, False)
         return
     from pipelines import on_dask  # Dask is an extra: imported only when asked for
 
-    with on_dask.cluster(dask_address, workers) as address:
-        yield Engine(lambda: on_dask.make_pipeline(address, beam_args), on_dask.counters_of, False, True)
+    with on_dask.cluster(dask_address, workers) as address, contextlib.closing(
+            on_dask.Session(address, beam_args)) as session:
+        yield Engine(session.new_pipeline, session.counters_of, session.progress_tallies, False, True)
 
 
 def make_pipeline(runner: str, workers: int, beam_args: list[str]) -> beam.Pipeline:
@@ -150,9 +152,12 @@ def execute_pipeline(plan: Plan, engine: Engine, recorded_counters: dict) -> dic
         # Shards are rebuilt whole: an earlier run's files must not linger beside the new ones.
         delete_matching(FileSystems.join(out, layout.SHARD_DIR, "*"))
         delete_matching(FileSystems.join(out, layout.MANIFEST))
-    monitor = Monitor(PROGRESS_NOUNS, plan.progress_s) if plan.progress_s > 0 else None
+    monitor = None
+    if plan.progress_s > 0:
+        # Totals the stages before counted; runners with side inputs also count them as the stage starts.
+        monitor = Monitor(PROGRESS_NOUNS, plan.progress_s, engine.progress_tallies(), totals_from(recorded_counters))
     with monitor or contextlib.nullcontext():
-        build(pipeline, plan.inputs, plan.config, plan.first, plan.last, monitor.folder if monitor else None,
+        build(pipeline, plan.inputs, plan.config, plan.first, plan.last, monitor.tallies.to if monitor else None,
               totals=engine.side_inputs)
         with as_usage_errors():
             result = pipeline.run()

@@ -6,11 +6,14 @@ crosses real process boundaries. The run must give the local runner's shards,
 byte for byte, and the same counts.
 """
 
+import contextlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 
 import apache_beam as beam
@@ -29,11 +32,12 @@ def _wait_for(path, process, seconds=60):
         time.sleep(0.2)
 
 
-@pytest.fixture(scope="module")
-def dask_address(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("dask")
+@contextlib.contextmanager
+def _cluster(folder, **environ):
+    """A scheduler and two worker processes, each under a nanny that restarts it, started as a cluster
+    starts them; the scheduler's address."""
     scheduler_file = str(folder / "scheduler.json")
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": folder}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": folder, "env": {**os.environ, **environ}}
     scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
                                   "--port", "0", "--no-dashboard", "--scheduler-file", scheduler_file], **quiet)
     workers = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file", scheduler_file,
@@ -42,21 +46,31 @@ def dask_address(tmp_path_factory):
         _wait_for(scheduler_file, scheduler)
         with distributed.Client(scheduler_file=scheduler_file) as client:
             client.wait_for_workers(2, timeout=60)
-            address = client.scheduler.address
-        yield address
+            yield client.scheduler.address
     finally:
         for process in (workers, scheduler):
             process.terminate()
             process.wait(timeout=30)
 
 
-def _collect(out, *flags) -> str:
-    """What the run printed, with OUT and the run's seconds blanked, so two runs compare."""
-    done = subprocess.run([sys.executable, "-m", "webtext.collect", str(out), "--progress-s", "0", *flags],
+@pytest.fixture(scope="module")
+def dask_address(tmp_path_factory):
+    with _cluster(tmp_path_factory.mktemp("dask")) as address:
+        yield address
+
+
+def _run(out, *flags) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, "-m", "webtext.collect", str(out), *flags],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "INFO:" not in done.stderr, done.stderr[-3000:]  # no scheduler's or client's chatter
     assert re.search(r"\(links to shards\) in [\d.]+ s", done.stdout), done.stdout
+    return done
+
+
+def _collect(out, *flags) -> str:
+    """What the run printed, with OUT and the run's seconds blanked, so two runs compare."""
+    done = _run(out, "--progress-s", "0", *flags)
     return re.sub(r" in [\d.]+ s", "", done.stdout.replace(str(out), "OUT"))
 
 
@@ -69,51 +83,119 @@ def _marker_counts(out) -> dict:
     return {m.name: json.loads(m.read_text())["counters"] for m in sorted((out / "_stages").glob("*.json"))}
 
 
-def test_the_sample_on_a_dask_cluster_matches_the_local_runner(dask_address, tmp_path):
-    local = _collect(tmp_path / "local", "--workers", "2")
-    on_dask = _collect(tmp_path / "dask", "--runner", "dask", "--dask-address", dask_address)
-    assert on_dask == local
-    assert _shards(tmp_path / "dask") == _shards(tmp_path / "local")
-    assert _marker_counts(tmp_path / "dask") == _marker_counts(tmp_path / "local")
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory):
+    """The sample on the local runner, two workers: (what it printed, OUT)."""
+    out = tmp_path_factory.mktemp("local") / "out"
+    return _collect(out, "--workers", "2"), out
+
+
+def _counts_everywhere(out) -> dict:
+    return {"markers": _marker_counts(out), "manifest": json.loads((out / "manifest.json").read_text())["counters"]}
+
+
+def test_the_sample_on_a_dask_cluster_matches_the_local_runner(dask_address, local_run, tmp_path):
+    printed, local = local_run
+    assert _collect(tmp_path / "dask", "--runner", "dask", "--dask-address", dask_address) == printed
+    assert _shards(tmp_path / "dask") == _shards(local)
+    assert _counts_everywhere(tmp_path / "dask") == _counts_everywhere(local)
     # The work ran on the cluster given, across both its workers (not on a cluster of Beam's own).
     with distributed.Client(dask_address) as client:
         executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
     assert len(executed) == 2 and all(count > 0 for count in executed.values()), executed
 
 
-def test_the_commands_own_cluster_runs_the_sample_quietly(tmp_path):
+class WorkerKiller(threading.Thread):
+    """Kills a worker process of the cluster (SIGKILL; its nanny starts another) `times` times, at least
+    `every_s` seconds apart, each time one that has finished `done_first` tasks since it started, taking
+    turns: work lost again and again through the run, yet the run goes on."""
+
+    def __init__(self, address: str, times: int, every_s: float, done_first: int):
+        super().__init__(daemon=True)
+        self.address, self.times, self.every_s, self.done_first = address, times, every_s, done_first
+        self.killed, self.stopping = [], threading.Event()
+
+    def run(self):
+        with distributed.Client(self.address) as client:
+            while len(self.killed) < self.times and not self.stopping.wait(self.every_s):
+                done = client.run(lambda dask_worker: (os.getpid(), dask_worker.state.executed_count), on_error="ignore")
+                ready = sorted(pid for pid, executed in done.values() if executed >= self.done_first)
+                if ready:
+                    victim = ready[len(self.killed) % len(ready)]
+                    os.kill(victim, signal.SIGKILL)
+                    self.killed.append(victim)
+
+
+def test_counts_are_exact_when_workers_die(local_run, tmp_path):
+    # Dask gives up on a task whose workers died under it three times (allowed-failures): four deaths
+    # could take one long task's three tries, whatever the pipeline does.
+    with _cluster(tmp_path, DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="10") as address:
+        killer = WorkerKiller(address, times=4, every_s=6.0, done_first=10)
+        killer.start()
+        try:
+            printed = _collect(tmp_path / "dask", "--runner", "dask", "--dask-address", address)
+        finally:
+            killer.stopping.set()
+            killer.join()
+    assert len(killer.killed) == 4, killer.killed  # workers died through the run, not once at its start
+    local_printed, local = local_run
+    # Tasks whose outputs died with a worker ran again, and long-finished ones before them: each counts once.
+    assert printed == local_printed
+    assert _counts_everywhere(tmp_path / "dask") == _counts_everywhere(local)
+    assert _shards(tmp_path / "dask") == _shards(local)
+
+
+def test_the_commands_own_cluster_runs_the_sample_with_progress_lines(local_run, tmp_path):
     # A LocalCluster started and stopped by the command: its scheduler lives in the command's process.
-    assert _collect(tmp_path / "dask", "--runner", "dask", "--workers", "1") == _collect(tmp_path / "local")
-    assert _shards(tmp_path / "dask") == _shards(tmp_path / "local")
+    printed, local = local_run
+    done = _run(tmp_path / "dask", "--runner", "dask", "--workers", "1", "--progress-s", "1")
+    assert re.sub(r" in [\d.]+ s", "", done.stdout.replace(str(tmp_path / "dask"), "OUT")) == printed
+    assert _shards(tmp_path / "dask") == _shards(local)
+    # Each stage's last line: done (of the total the stage before counted, where there is one).
+    last = {}
+    for match in re.finditer(r"progress\s+(\w+)\s+([\d,]+)(?:/([\d,]+))? (\w+)", done.stderr):
+        last[match[1]] = tuple(int(n.replace(",", "")) if n else None for n in match.group(2, 3))
+    counted = json.loads((local / "manifest.json").read_text())["counters"]
+    links, documents, unique = counted["links/kept"], counted["extract/documents"], counted["dedup/kept"]
+    assert last == {"reddit": (counted["links/posts_kept"], None), "links": (links, None), "fetch": (links, links),
+                    "extract": (links, links), "dedup": (unique, documents), "shards": (unique, unique)}
+    assert all(" progress " in line for line in done.stderr.splitlines()), done.stderr
 
 
-def _worker_of_each_group(pipeline, widen: bool) -> dict:
+@pytest.fixture
+def session(dask_address):
+    with contextlib.closing(on_dask.Session(dask_address, [])) as session:
+        yield session
+
+
+def _worker_of_each_group(session, widen: bool) -> dict:
     """One source element fanned out to 64 elements, grouped by 16 keys: the count of groups each worker process
     handled, as counters "groups/<pid>"."""
 
     def handled(group):
         count(f"groups/{os.getpid()}")
 
+    pipeline = session.new_pipeline()
     elements = pipeline | beam.Create(["one file"]) | beam.FlatMap(lambda _: [(i % 16, i) for i in range(64)])
     if widen:
         elements = elements | Widen()
     elements | beam.GroupByKey() | beam.Map(handled)
     result = pipeline.run()
     result.wait_until_finish()
-    return on_dask.counters_of(result)
+    return session.counters_of(result)
 
 
 @pytest.mark.parametrize("widen", [False, True])
-def test_widen_spreads_one_source_over_the_workers(dask_address, widen):
-    handled = _worker_of_each_group(on_dask.make_pipeline(dask_address, []), widen)
+def test_widen_spreads_one_source_over_the_workers(session, widen):
+    handled = _worker_of_each_group(session, widen)
     assert sum(handled.values()) == 16
     # Beam's Dask runner leaves one source's elements in one partition, on one worker, grouped or not;
     # widened, the grouping hashes them over a partition per worker thread.
     assert len(handled) == (2 if widen else 1), handled
 
 
-def test_created_files_are_read_on_every_worker(dask_address):
-    pipeline = on_dask.make_pipeline(dask_address, [])
+def test_created_files_are_read_on_every_worker(session):
+    pipeline = session.new_pipeline()
 
     def read(path):
         time.sleep(0.5)  # a file's reading: long enough for the scheduler to see both workers busy
@@ -122,7 +204,7 @@ def test_created_files_are_read_on_every_worker(dask_address):
     pipeline | beam.Create(["RS_2017-01.zst", "RS_2017-02.zst"]) | SpreadCreated() | beam.Map(read)
     result = pipeline.run()
     result.wait_until_finish()
-    readers = on_dask.counters_of(result)
+    readers = session.counters_of(result)
     # One file on each worker: the Create's own partitions, a partition per worker thread, spread them.
     assert sorted(readers.values()) == [1, 1], readers
 

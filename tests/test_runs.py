@@ -212,9 +212,9 @@ def test_the_monitor_sums_each_process_tally(tmp_path):
     with Monitor({"fetch": "pages"}, every_s=3600) as monitor:
         for pid, (done, first, last) in {"11": (30, 100.0, 110.0), "12": (50, 104.0, 120.0)}.items():
             tally = {"done": {"fetch": done}, "totals": {"fetch": 160}, "first": {"fetch": first}, "last": {"fetch": last}}
-            (Path(monitor.folder) / f"{pid}.json").write_text(json.dumps(tally))
+            (Path(monitor.tallies.to) / f"{pid}.json").write_text(json.dumps(tally))
         assert monitor.read() == ({"fetch": 80}, {"fetch": 160}, {"fetch": 20.0})
-    assert not os.path.exists(monitor.folder)
+    assert not os.path.exists(monitor.tallies.to)
     assert progress_line("fetch", "pages", 80, 160, 20.0).split() == ["fetch", "80/160", "pages", "50.0%", "4.0/s", "ETA", "0:00:20"]
 
 
