@@ -6,9 +6,13 @@ the same one-line form.
 """
 
 import gzip
+import http.server
+import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -88,3 +92,68 @@ def test_a_mistake_is_one_line_naming_the_fix(tmp_path, case, argv, code, says):
     assert len(lines) == 1 and says.format(**paths) in lines[0], done.stderr
     assert done.stderr.rstrip("\n").endswith(lines[0]), "the error line is the last thing said"
     assert not list(Path(paths["tmp"]).glob("**/beam-temp-*")), "a failed start left Beam's temporary files"
+
+
+class NoBucketsHere(http.server.BaseHTTPRequestHandler):
+    """Google Cloud Storage's JSON API as a store holding no bucket: every bucket lookup is a 404."""
+
+    def do_GET(self):
+        body = json.dumps({"error": {"code": 404, "message": "The specified bucket does not exist."}}).encode()
+        self.send_response(404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def stores_on_this_machine():
+    """{store: endpoint} for a GCS API and an S3 server (moto's) on 127.0.0.1 holding no bucket, and for each
+    store a port nothing listens on (a store out of reach)."""
+    from moto.server import ThreadedMotoServer
+
+    gcs = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NoBucketsHere)
+    threading.Thread(target=gcs.serve_forever, daemon=True).start()
+    s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    s3.start()
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{unused.getsockname()[1]}"
+    try:
+        yield {"gcs": f"http://127.0.0.1:{gcs.server_port}", "s3": f"http://127.0.0.1:{s3.get_host_and_port()[1]}",
+               "closed": closed}
+    finally:
+        gcs.shutdown()
+        s3.stop()
+
+
+REACH_CASES = [
+    ("a GCS bucket that does not exist", "gs", "gcs", ["--out", "gs://webtext-no-bucket/run", "--no_auth"],
+     "gs://webtext-no-bucket/run: bucket webtext-no-bucket does not exist; create it"),
+    ("GCS out of reach", "gs", "closed", ["--dumps", "gs://webtext-dumps/RS_*.zst", "--out", "{tmp}/o", "--no_auth"],
+     "gs://webtext-dumps/RS_*.zst: Google Cloud Storage did not answer (ConnectionError); check this machine's network"),
+    ("an S3 bucket that does not exist", "s3", "s3", ["--out", "s3://webtext-no-bucket/run"],
+     "s3://webtext-no-bucket/run: bucket webtext-no-bucket does not exist; create it (`aws s3 mb"),
+    ("S3 out of reach", "s3", "closed", ["--warc", "s3://webtext-pages/*.warc.gz", "--out", "{tmp}/o"],
+     "s3://webtext-pages/*.warc.gz: S3 did not answer (EndpointConnectionError); check this machine's network"),
+]
+
+
+@pytest.mark.parametrize("case, store, endpoint, argv, says", REACH_CASES, ids=[c[0] for c in REACH_CASES])
+def test_a_cloud_bucket_out_of_reach_is_one_line(tmp_path, stores_on_this_machine, case, store, endpoint, argv, says):
+    # Credentials there are (S3: any key, the server checks none; GCS: --no_auth), the bucket or the store not.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GOOGLE_"))} | no_cloud(tmp_path)
+    if store == "gs":
+        env["STORAGE_EMULATOR_HOST"] = stores_on_this_machine[endpoint]
+    else:
+        env |= {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
+                "AWS_ENDPOINT_URL": stores_on_this_machine[endpoint]}
+    argv = [arg.format(tmp=tmp_path) for arg in argv]
+    done = subprocess.run([sys.executable, "-m", "webtext.collect", *argv], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    lines = done.stderr.splitlines()
+    assert done.returncode == 2, done.stderr
+    assert len(lines) == 1 and lines[0].startswith("python -m webtext.collect: error: ") and says in lines[0], lines

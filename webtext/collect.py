@@ -116,8 +116,8 @@ def request_of(args) -> Request:
     """What the command line asked for, as plain data for webtext.run.plan."""
     if os.path.isfile(args.out):
         raise cli.UsageError(f"--out {args.out} is a file: name a folder (new or from an earlier run)")
-    # Dataflow's console shows progress; local runs print their own lines.
-    progress_s = args.progress_s if args.runner == "direct" else 0.0
+    # Dataflow's console shows progress; local and Dask runs print their own lines.
+    progress_s = args.progress_s if args.runner in ("direct", "dask") else 0.0
     if args.decontaminate and args.no_decontaminate:
         raise cli.UsageError("--decontaminate and --no-decontaminate: give one")
     evals = [] if args.no_decontaminate else args.decontaminate
@@ -128,8 +128,8 @@ def request_of(args) -> Request:
 def run(argv=None) -> dict:
     """Build the dataset; returns {"counters", "manifest" (None before shards), "job" (dry runs)}."""
     args, beam_args = parse_args(argv)
-    # A cloud path with no credentials to reach it is said before anything starts.
-    problem = stores.missing_credentials([args.out, *(args.dumps or []), *(args.warc or []), *beam_args])
+    # A cloud path with no credentials, no bucket or no answer is said before anything starts.
+    problem = stores.problem([args.out, *(args.dumps or []), *(args.warc or []), *beam_args])
     if problem:
         raise cli.UsageError(problem)
     drift = environment.warning(environment.lock_differences())
