@@ -1,4 +1,4 @@
-"""The columnar lookup (pipelines/columnar.py) on a generated index: seconds, rows/s, peak RSS.
+"""The columnar lookup (pipelines/stages/columnar.py) on a generated index: seconds, rows/s, peak RSS.
 
     PYTHONPATH=. python benchmarks/columnar_join.py [--rows 1000000] [--links 100000] [--present 0.3]
         [--parts 4] [--workers 1,2] [--repeats 1] [--without-key-filter] [--inputs DIR]
@@ -13,7 +13,7 @@ them one in the crawl after too). It also reports the size of the index as
 Arrow tables in memory, all columns and the columns the join reads.
 
 Each run builds and runs the lookup through Beam (FnApiRunner, `direct_num_workers`
-W, W worker processes for W > 1, as pipelines/run.py makes it) from the index
+W, W worker processes for W > 1, as pipelines/runners/engine.py makes it) from the index
 files and a links file up to the choice of each link's capture: no range read.
 With --without-key-filter each is run again passing every usable row to the
 join (the links' key filter off: webtext/fetch/keyfilter.py says why it is on).
@@ -38,8 +38,8 @@ import apache_beam as beam
 sys.path.insert(0, str(Path(__file__).parent))
 from scaling import PeakRss  # benchmarks/ is a folder of scripts, not a package
 
-from pipelines.columnar import ColumnarLookup, index_plan
-from pipelines.run import counters_of, make_pipeline
+from pipelines.runners.engine import counters_of, make_pipeline
+from pipelines.stages.columnar import ColumnarLookup, index_plan
 from webtext.config import Config
 
 CRAWLS = [("CC-MAIN-2017-26", "2017-06-22T00:00:00", "2017-06-30T00:00:00"),

@@ -14,11 +14,11 @@ best-ranked). 1M edges are about 550,000 documents. Ranks are a hash of the docu
 the kept copy sits anywhere in its cluster.
 
 Each contender is its own pipeline, run in a process of its own, on Beam's
-local runner as `python -m webtext.collect` starts it (pipelines.run.
+local runner as `python -m webtext.collect` starts it (pipelines.runners.engine.
 make_pipeline: FnApiRunner, --workers N processes in multi-processing mode):
 the edges are made by the workers from the clusters' sizes, then
 
-  - rounds: pipelines.dedup.Clusters, as the dedup stage runs it (--rounds);
+  - rounds: pipelines.stages.dedup.Clusters, as the dedup stage runs it (--rounds);
   - union-find: what the dedup stage ran before Clusters (its code at git
     e7edf9f, written again here): every edge under one key, grouped onto one
     worker, union-find there.
@@ -52,8 +52,8 @@ from pathlib import Path
 import apache_beam as beam
 import psutil
 
-from pipelines.dedup import Clusters
-from pipelines.run import make_pipeline
+from pipelines.runners.engine import make_pipeline
+from pipelines.stages.dedup import Clusters
 from webtext.config import Config
 from webtext.dedup.duplicates import Rank
 

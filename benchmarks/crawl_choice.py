@@ -18,7 +18,7 @@ page 0 alone: webtext.fetch.cdx.INDEX_BLOCK_LINES). The bound is
 0.1, the latest crawl begun by the post and the first after, the second only
 without a capture before the post, is the baseline.
 
-The columnar path: the real join (pipelines.columnar.ColumnarLookup through
+The columnar path: the real join (pipelines.stages.columnar.ColumnarLookup through
 Beam's local runner) over Parquet files in Common Crawl's layout and schema
 holding the same world's captures of --columnar-links links, plus as many
 rows of URLs nobody linked, read with every crawl in the window; its choices
@@ -41,8 +41,8 @@ import apache_beam as beam
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent.parent))
-from pipelines.columnar import ColumnarLookup, index_plan  # noqa: E402
-from pipelines.run import counters_of, make_pipeline  # noqa: E402
+from pipelines.stages.columnar import ColumnarLookup, index_plan  # noqa: E402
+from pipelines.runners.engine import counters_of, make_pipeline  # noqa: E402
 from webtext.config import Config  # noqa: E402
 from webtext.fetch.capture import DAY_S, Capture, nearest, stamp, unix_time  # noqa: E402
 from webtext.fetch.commoncrawl import Crawl, choose_capture  # noqa: E402

@@ -21,7 +21,7 @@ import apache_beam as beam
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from dedup_corpus import corpus, true_jaccard
 
-from pipelines.dedup import Deduplicate
+from pipelines.stages.dedup import Deduplicate
 from webtext.config import Config
 
 BANDS = [(0.0, 0.3), (0.3, 0.4), (0.4, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.01)]

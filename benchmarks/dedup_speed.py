@@ -23,7 +23,7 @@ from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from datasketch import MinHash
 from dedup_corpus import corpus
 
-from pipelines.dedup import Deduplicate
+from pipelines.stages.dedup import Deduplicate
 from webtext.config import Config
 from webtext.dedup import duplicates, minhash
 from webtext.records import Document

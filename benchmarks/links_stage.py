@@ -45,8 +45,8 @@ import pyarrow.parquet as pq
 
 from benchmarks import reddit_reader
 from pipelines.pipeline import build
-from pipelines.run import Engine
-from pipelines.run import engine as engine_for
+from pipelines.runners.engine import Engine
+from pipelines.runners.engine import engine as engine_for
 from webtext import counts, layout
 from webtext.config import Config
 from webtext.run.plan import Inputs

@@ -12,7 +12,7 @@ import argparse
 import statistics
 import time
 
-from pipelines.shards import Tokenize
+from pipelines.stages.shards import Tokenize
 from webtext.records import Document
 from webtext.sample.prose import article
 from webtext.shards import tokens

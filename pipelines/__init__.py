@@ -4,7 +4,7 @@ Every record dropped is counted by a Beam counter named "<stage>/<what>:<reason>
 (namespace = stage), which the run summary and the manifest report.
 """
 
-from pipelines import beam_logs
+from pipelines.runners import beam_logs
 
 # Logged by Beam at its first import (below) where Google's API tools are not installed (no gcp extra):
 # about BigQuery clients this project never uses.

@@ -3,7 +3,7 @@
 Beam's Dask runner reports no metrics, and a Dask task may run more than once
 (a worker dies and the tasks whose outputs it held run again elsewhere, some
 of them long finished). There each count is also kept under the task that
-made it, and pipelines/on_dask.py publishes a task's counts only once its
+made it, and pipelines/runners/on_dask.py publishes a task's counts only once its
 output is kept, so a task run twice is counted once and a task that died
 counted not at all. The pipeline counts only in the thread running the task.
 """

@@ -50,7 +50,7 @@ def only_one(values: beam.PCollection, label: str, combine_fn) -> beam.PCollecti
 
 def lanes(pipeline: beam.Pipeline) -> int:
     """How many partitions the runner spreads a collection over: Beam's Dask runner's --dask_npartitions
-    (pipelines/on_dask.py sets it to the cluster's worker threads), 1 on runners that spread by themselves."""
+    (pipelines/runners/on_dask.py sets it to the cluster's worker threads), 1 on runners that spread by themselves."""
     return pipeline.options.get_all_options().get("npartitions") or 1
 
 

@@ -12,14 +12,14 @@ kept, as before the stage existed.
 
 import apache_beam as beam
 
-from pipelines.decontaminate import Decontaminate, ForgetDecontamination
-from pipelines.dedup import Deduplicate, DropRemoved
-from pipelines.extract import ExtractDocuments
-from pipelines.fetch import FetchPages
-from pipelines.links import LinkPosts, MergeByUrl
 from pipelines.progress import ShowProgress, count_of, one_record
-from pipelines.rebuild import RecipeLinks
-from pipelines.shards import WriteShards
+from pipelines.stages.decontaminate import Decontaminate, ForgetDecontamination
+from pipelines.stages.dedup import Deduplicate, DropRemoved
+from pipelines.stages.extract import ExtractDocuments
+from pipelines.stages.fetch import FetchPages
+from pipelines.stages.links import LinkPosts, MergeByUrl
+from pipelines.stages.rebuild import RecipeLinks
+from pipelines.stages.shards import WriteShards
 from pipelines.tables import ReadTable, WriteTable, WriteUrlList
 from webtext import layout
 from webtext.config import Config
@@ -64,12 +64,12 @@ def build(pipeline: beam.Pipeline, inputs: Inputs, config: Config, first: str = 
     links = pages = documents = unique = duplicates = None
     written = []
     if "links" in run and inputs.recipe:
-        # A rebuild: the recipe's rows are the links (pipelines/rebuild.py).
+        # A rebuild: the recipe's rows are the links (pipelines/stages/rebuild.py).
         links = pipeline | "RecipeLinks" >> RecipeLinks(inputs.recipe) | progress("links")
         written.append(links | "LinksTable" >> WriteTable(out, layout.LINKS))
         written.append(links | "UrlList" >> WriteUrlList(out))
     elif "links" in run:
-        # Posts and links move in lists, by URL group (pipelines/links.py).
+        # Posts and links move in lists, by URL group (pipelines/stages/links.py).
         post_groups = pipeline | "Posts" >> LinkPosts(inputs.dumps, inputs.listings, config)
         post_groups = post_groups | progress("reddit", records=lambda group: len(group[1]))
         link_lists = post_groups | "Links" >> MergeByUrl(config) | progress("links", records=len)

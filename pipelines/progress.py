@@ -4,7 +4,7 @@ Beam counters are only read once a run ends, and a links or fetch stage on
 real dumps runs for hours. ShowProgress passes records through unchanged and
 tallies them in each worker process, which hands its tally on every half
 second: on the local runner to a file in a folder of this machine, on Dask
-as an event under a topic of the scheduler's (pipelines/on_dask.py). A
+as an event under a topic of the scheduler's (pipelines/runners/on_dask.py). A
 Monitor in the command's process sums the latest tally of every process and
 prints, every `every_s` seconds and once more at the end, e.g.
 

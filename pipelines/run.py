@@ -8,78 +8,21 @@ Dataflow dry run that translates the job without submitting it.
 
 import contextlib
 import json
-from typing import Callable, NamedTuple
 
-import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import DebugOptions, PipelineOptions, TestOptions
-from apache_beam.runners.portability.fn_api_runner import FnApiRunner, fn_runner
 from google.protobuf.json_format import MessageToDict
 
-from pipelines import beam_logs, forked_workers, progress
 from pipelines.files import delete_matching
 from pipelines.pipeline import PROGRESS_NOUNS, build
-from pipelines.progress import FolderTallies, Monitor, totals_from
-from pipelines.worker_errors import as_usage_errors
+from pipelines.progress import Monitor, totals_from
+from pipelines.runners.engine import Engine
+from pipelines.runners.worker_errors import as_usage_errors
 from webtext import __version__, counts, environment, layout
 from webtext.config import Config
 from webtext.run import report, stages
 from webtext.run.plan import Plan
 from webtext.shards import shard_format, tokens
-
-
-def split_beam_flags(args: list[str]) -> tuple[list[str], list[str], list[str]]:
-    """(Beam's flags with their values, positionals, unknown flags) of what our parser left.
-
-    Beam's own parser, with every PipelineOptions class it knows, says which flags
-    take a value, so `--project my-project` never leaves my-project as a positional.
-    """
-    parsers = []
-    PipelineOptions([]).get_all_options(add_extra_args_fn=parsers.append)
-    _, leftover = parsers[0].parse_known_args(args)
-    positionals = [arg for arg in leftover if not arg.startswith("-")]
-    unknown = [arg for arg in leftover if arg.startswith("-")]
-    beam_args = list(args)
-    for arg in leftover:  # from the end: a value equal to a leftover comes before it
-        del beam_args[len(beam_args) - 1 - beam_args[::-1].index(arg)]
-    return beam_args, positionals, unknown
-
-
-class Engine(NamedTuple):
-    new_pipeline: Callable[[], beam.Pipeline]
-    read_counters: Callable  # the run's result -> {"stage/name": value}
-    progress_tallies: Callable  # () -> where a run's workers hand their progress tallies (progress.Monitor)
-    side_inputs: bool  # whether the runner computes a side input once (Dask's recomputes it in each task)
-    # Whether a run is a pipeline per stage, each reading what the one before kept: Beam's Dask runner
-    # gives a join as many partitions as all its inputs had, so a pipeline of every stage ends with tens
-    # of times the partitions it starts with, each a task in every later step (docs/distributed.md).
-    stage_by_stage: bool
-
-
-@contextlib.contextmanager
-def engine(runner: str, workers: int, dask_address: str | None, beam_args: list[str]):
-    """The Engine for a runner; a Dask cluster started here lives as long as this."""
-    if runner != "dask":
-        yield Engine(lambda: make_pipeline(runner, workers, beam_args), counters_of, FolderTallies, True, False)
-        return
-    from pipelines import on_dask  # Dask is an extra: imported only when asked for
-
-    with on_dask.cluster(dask_address, workers) as address, contextlib.closing(
-            on_dask.Session(address, beam_args)) as session:
-        yield Engine(session.new_pipeline, session.counters_of, session.progress_tallies, False, True)
-
-
-def make_pipeline(runner: str, workers: int, beam_args: list[str]) -> beam.Pipeline:
-    if runner != "direct":
-        return beam.Pipeline(options=PipelineOptions(beam_args, runner=runner))
-    # Named explicitly: Beam's default DirectRunner first tries to download Prism.
-    local_runner = FnApiRunner()
-    if workers > 1:
-        # Worker processes of our own, forked and quiet, where Beam's multi_processing mode would start its
-        # own afresh. Beam then warns the mode is not named: it is the environment that makes it.
-        beam_logs.drop(fn_runner.__name__, "If direct_num_workers is not equal to 1")
-        local_runner = FnApiRunner(default_environment=forked_workers.environment())
-    return beam.Pipeline(runner=local_runner, options=PipelineOptions(beam_args, direct_num_workers=workers))
 
 
 # Markers ---------------------------------------------------------------------
@@ -120,17 +63,6 @@ def missing_kept_outputs(out: str, first: str) -> list[str]:
 
 
 # Runs ------------------------------------------------------------------------
-
-
-def counters_of(result) -> dict:
-    """Every Beam counter of the stages as {"stage/name": value}, sorted (progress tallies left out)."""
-    counts = {}
-    for counter in result.metrics().query()["counters"]:
-        if counter.key.metric.namespace == progress.NAMESPACE:
-            continue
-        key = f"{counter.key.metric.namespace}/{counter.key.metric.name}"
-        counts[key] = counts.get(key, 0) + (counter.committed or counter.attempted or 0)
-    return dict(sorted(counts.items()))
 
 
 def execute(plan: Plan, engine: Engine, recorded_counters: dict) -> dict:

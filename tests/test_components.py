@@ -13,7 +13,7 @@ import pytest
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipelines.dedup import Clusters, Deduplicate
+from pipelines.stages.dedup import Clusters, Deduplicate
 from webtext import cli, collect
 from webtext.config import Config
 from webtext.dedup import components

@@ -20,9 +20,9 @@ import apache_beam as beam
 import distributed
 import pytest
 
-from pipelines import on_dask
 from pipelines.counters import count
 from pipelines.neutral import SpreadCreated, Widen
+from pipelines.runners import on_dask
 
 
 def _wait_for(path, process, seconds=60):

@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.decontaminate import Decontaminate
-from pipelines.run import counters_of, make_pipeline
+from pipelines.runners.engine import counters_of, make_pipeline
+from pipelines.stages.decontaminate import Decontaminate
 from pipelines.tables import WriteTable
 from webtext import collect, counts, layout
 from webtext.cli import UsageError

@@ -6,7 +6,7 @@ import apache_beam as beam
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipelines.dedup import Deduplicate
+from pipelines.stages.dedup import Deduplicate
 from webtext.config import Config
 from webtext.records import Document
 from webtext.sample.prose import article, edited

@@ -4,7 +4,7 @@ import apache_beam as beam
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipelines.extract import ExtractDocuments
+from pipelines.stages.extract import ExtractDocuments
 from webtext.config import Config
 from webtext.records import Link, Page
 from webtext.sample.pages import app_shell_page, article_page

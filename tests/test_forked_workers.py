@@ -1,4 +1,4 @@
-"""The local runner's worker processes, forked by the fork server (pipelines/forked_workers.py)."""
+"""The local runner's worker processes, forked by the fork server (pipelines/runners/forked_workers.py)."""
 
 import json
 import os
@@ -10,7 +10,7 @@ import time
 import psutil
 import pytest
 
-from pipelines import forked_workers, worker_client
+from pipelines.runners import forked_workers, worker_client
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="the fork server needs os.pidfd_open (Linux)")
 
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="the fork 
 TWO_WORKERS = """
 import json, os, sys
 import apache_beam as beam
-from pipelines import forked_workers
-from pipelines.run import make_pipeline
+from pipelines.runners import forked_workers
+from pipelines.runners.engine import make_pipeline
 with make_pipeline("direct", 2, []) as pipeline:
     (pipeline | beam.Create(range(64)) | beam.Reshuffle()
      | beam.Map(lambda n: (n * n, os.getpid(), os.getppid()))
@@ -77,7 +77,7 @@ def test_a_failed_worker_fails_its_client_and_a_killed_client_takes_its_worker(c
 # A command that forks a child of its own, which holds the server's pipe too, and outlives the command.
 FORKING_COMMAND = """
 import json, os, time
-from pipelines import forked_workers
+from pipelines.runners import forked_workers
 forked_workers.environment()
 child = os.fork()
 if child == 0:

@@ -5,8 +5,12 @@
       -> model/ library     -> webtext.shards, webtext.cli, webtext.layout
 
 Each stage of webtext.run.stages.STAGES has its rules in webtext/<stage>/, its Beam
-transform in pipelines/<stage>.py and its docs page in docs/<stage>.md (decontaminate:
+transform in pipelines/stages/<stage>.py and its docs page in docs/<stage>.md (decontaminate:
 the n-gram rules of webtext/ngrams/ and docs/overlap.md, which it shares with the overlap report).
+
+Within pipelines/: the stages (pipelines/stages/) never import a runner's machinery
+(pipelines/runners/) nor the modules that compose and run them; the parts both use
+(neutral forms, counters, progress, tables, files) import neither.
 """
 
 import ast
@@ -65,6 +69,23 @@ def test_model_uses_only_the_shard_reader_flags_and_layout_of_webtext():
     assert {m: i for m, i in webtext_uses.items() if i} == {}
 
 
+# What pipelines/stages/ and pipelines/runners/ both use, above neither.
+SHARED_PIPELINE_PARTS = ("pipelines.neutral", "pipelines.counters", "pipelines.progress", "pipelines.tables",
+                         "pipelines.files")
+
+
+def test_a_stage_never_imports_a_runner_nor_what_composes_the_stages():
+    stages = {m: i for m, i in modules("pipelines").items() if under(m, "pipelines.stages")}
+    assert len(stages) > len(STAGES)
+    assert offending(stages, ("pipelines.runners", "pipelines.pipeline", "pipelines.run")) == {}
+
+
+def test_the_shared_pipeline_parts_import_no_stage_and_no_runner():
+    shared = {m: i for m, i in modules("pipelines").items() if m in SHARED_PIPELINE_PARTS}
+    assert sorted(shared) == sorted(SHARED_PIPELINE_PARTS)
+    assert offending(shared, ("pipelines.stages", "pipelines.runners", "pipelines.pipeline", "pipelines.run")) == {}
+
+
 def test_nothing_imports_a_command():
     everything = {**modules("webtext"), **modules("pipelines"), **modules("model")}
     assert offending(everything, tuple(COMMANDS)) == {}
@@ -74,5 +95,5 @@ def test_nothing_imports_a_command():
 def test_each_stage_has_rules_a_transform_and_a_docs_page_of_its_name(stage):
     rules, docs = RULES_AND_DOCS.get(stage, (stage, stage))
     assert (ROOT / "webtext" / rules / "__init__.py").is_file()
-    assert (ROOT / "pipelines" / f"{stage}.py").is_file()
+    assert (ROOT / "pipelines" / "stages" / f"{stage}.py").is_file()
     assert (ROOT / "docs" / f"{docs}.md").is_file()

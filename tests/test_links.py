@@ -10,8 +10,8 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipelines.links import LinkPosts, MergeByUrl, by_url_group, url_group
-from pipelines.run import counters_of, make_pipeline
+from pipelines.runners.engine import counters_of, make_pipeline
+from pipelines.stages.links import LinkPosts, MergeByUrl, by_url_group, url_group
 from tests.fake_reddit import t3
 from tests.test_reddit_live import fake_reddit  # noqa: F401 (the fixture: a fake Reddit API on 127.0.0.1)
 from webtext.config import Config

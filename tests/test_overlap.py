@@ -11,8 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.overlap import Overlap
-from pipelines.run import make_pipeline
+from pipelines.runners.engine import make_pipeline
+from pipelines.stages.overlap import Overlap
 from webtext import collect, layout
 from webtext import overlap as command
 from webtext.cli import run_command
@@ -314,4 +314,4 @@ def test_layering_of_the_overlap_modules():
     assert rules and offending(rules, ("apache_beam", "torch", "pipelines", "model", "webtext.overlap")) == {}
     everything = {**modules("webtext"), **modules("pipelines"), **modules("model")}
     assert offending({m: i for m, i in everything.items() if m != "webtext.overlap"}, ("webtext.overlap",)) == {}
-    assert offending({"pipelines.overlap": modules("pipelines")["pipelines.overlap"]}, ("torch", "model")) == {}
+    assert offending({"pipelines.stages.overlap": modules("pipelines")["pipelines.stages.overlap"]}, ("torch", "model")) == {}

@@ -16,9 +16,9 @@ import apache_beam as beam
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.links import KeepLinkPosts
 from pipelines.progress import Monitor, progress_line
-from pipelines.run import make_pipeline
+from pipelines.runners.engine import make_pipeline
+from pipelines.stages.links import KeepLinkPosts
 from tests.conftest import Route, serving
 from webtext import collect
 from webtext.config import Config

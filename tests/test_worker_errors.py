@@ -3,9 +3,9 @@
 import apache_beam as beam
 import pytest
 
-from pipelines.dedup import Deduplicate
-from pipelines.run import make_pipeline
-from pipelines.worker_errors import as_usage_errors
+from pipelines.runners.engine import make_pipeline
+from pipelines.runners.worker_errors import as_usage_errors
+from pipelines.stages.dedup import Deduplicate
 from webtext import cli, collect
 from webtext.config import Config
 from webtext.records import Document

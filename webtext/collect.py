@@ -9,7 +9,8 @@ import os
 import sys
 import time
 
-from pipelines.run import engine, execute, missing_kept_outputs, read_markers, split_beam_flags
+from pipelines.run import execute, missing_kept_outputs, read_markers
+from pipelines.runners.engine import engine, split_beam_flags
 from webtext import cli, environment, layout, recipe, stores
 from webtext.config import Config, knobs
 from webtext.fetch import sources

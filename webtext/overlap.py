@@ -18,8 +18,8 @@ import sys
 import time
 from dataclasses import dataclass
 
-from pipelines.overlap import Overlap, read_json, read_text, write_text
-from pipelines.run import engine, split_beam_flags
+from pipelines.runners.engine import engine, split_beam_flags
+from pipelines.stages.overlap import Overlap, read_json, read_text, write_text
 from webtext import cli, layout
 from webtext.ngrams import eval_sets, grams, report
 from webtext.ngrams.bloom import BloomSpec

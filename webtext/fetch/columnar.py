@@ -12,7 +12,7 @@ key, the capture's time and type and the WARC record's location are read
 (usable_rows, evaluated by Arrow batch by batch: a file is never held whole),
 and of those only rows whose key may be a link's (webtext.fetch.keyfilter).
 
-The Beam side (pipelines/columnar.py) joins these rows with the links by SURT
+The Beam side (pipelines/stages/columnar.py) joins these rows with the links by SURT
 key; here are the rules it applies: the files, the crawls, the rows, and the
 capture chosen per link (the CDX path's rule: webtext.fetch.commoncrawl).
 """

@@ -8,7 +8,7 @@ left could hold a nearer capture than the best found, at most
 matches of the URL, then the capture nearest the post (webtext.fetch.capture)
 is read with one range request (webtext.fetch.ranges). With a columnar index
 (--commoncrawl-columnar) the lookup is a join done before fetching
-(webtext.fetch.columnar, pipelines/columnar.py) and this source is handed its
+(webtext.fetch.columnar, pipelines/stages/columnar.py) and this source is handed its
 result: it then only reads the record.
 """
 

@@ -1,4 +1,4 @@
-"""Starts one local worker process by asking the fork server for it (pipelines/forked_workers.py).
+"""Starts one local worker process by asking the fork server for it (pipelines/runners/forked_workers.py).
 
 Run as a script by a Python without its site packages (`python -I -S`), so it
 starts in milliseconds: it imports nothing of this project nor of Beam. It

@@ -8,9 +8,9 @@ links stage took with --workers 2 on 300,000 submissions
 Before its first pipeline with several workers, the command forks a fork
 server: a copy of itself with Beam and the pipeline's modules imported, which
 runs no thread. The runner starts each worker with a shell command (a
-SubprocessSDKEnvironment); ours runs pipelines/worker_client.py, which hands
+SubprocessSDKEnvironment); ours runs pipelines/runners/worker_client.py, which hands
 the server its environment and standard streams over a Unix socket and waits.
-The server forks a worker (pipelines.local_worker) with them and, when it
+The server forks a worker (pipelines.runners.local_worker) with them and, when it
 ends, sends its exit status back. A client that goes takes its worker with
 it, and the server and its workers end when the command does. Linux only
 (os.pidfd_open): elsewhere the runner starts worker processes afresh.
@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 from apache_beam.transforms.environments import SubprocessSDKEnvironment
 
-from pipelines import local_worker, worker_client
+from pipelines.runners import local_worker, worker_client
 
 
 class Server(NamedTuple):

@@ -27,7 +27,7 @@ from apache_beam.io.filesystems import FileSystems
 from pipelines.counters import count
 from pipelines.files import delete_matching
 from pipelines.neutral import Select, WithValue, only_one
-from pipelines.overlap import BuildNgramSet
+from pipelines.stages.overlap import BuildNgramSet
 from webtext import counts, layout
 from webtext.config import Config
 from webtext.drops import Dropped

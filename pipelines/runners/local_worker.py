@@ -15,7 +15,7 @@ import sys
 from apache_beam.runners.worker import sdk_worker_main
 from apache_beam.transforms.environments import SubprocessSDKEnvironment
 
-from pipelines import beam_logs
+from pipelines.runners import beam_logs
 
 
 def environment() -> SubprocessSDKEnvironment:

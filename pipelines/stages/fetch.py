@@ -1,7 +1,7 @@
 """Links -> Pages: from WARC files given, then from the page sources in the order
 asked (Common Crawl, the Wayback Machine, live: webtext.fetch.chain), resumably.
 With --commoncrawl-columnar, Common Crawl's lookup is a join with its columnar
-index before the fetch (pipelines/columnar.py), and the fetch only reads records.
+index before the fetch (pipelines/stages/columnar.py), and the fetch only reads records.
 
 Fetching groups links by a hash of their host, so all of a host's links meet on
 one worker and its per-host limit holds for the whole run; each group is
@@ -18,11 +18,11 @@ import apache_beam as beam
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
-from pipelines.columnar import ColumnarLookup, index_plan
 from pipelines.counters import count
 from pipelines.files import input_files, matching
 from pipelines.neutral import Select, WithValue, only_one
-from pipelines.rebuild import RecipeCaptures, with_captures
+from pipelines.stages.columnar import ColumnarLookup, index_plan
+from pipelines.stages.rebuild import RecipeCaptures, with_captures
 from webtext import counts, layout, urls
 from webtext.cli import UsageError
 from webtext.config import Config
@@ -214,7 +214,7 @@ class FetchByHost(beam.PTransform):
         self.config = config
         self.fetch_dir = fetch_dir
         self.order = order
-        self.recipe = recipe  # a rebuild: each link's capture is the recipe's (pipelines/rebuild.py)
+        self.recipe = recipe  # a rebuild: each link's capture is the recipe's (pipelines/stages/rebuild.py)
         # Read here, at construction, like the inputs: once per run, never per worker.
         self.crawls = crawl_list(config, fetch_dir) if "commoncrawl" in order else None
         # The columnar index's files (listed now) and its crawls: the lookup becomes a join.
