@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from webtext import stores
+
 ROOT = Path(__file__).resolve().parent.parent
 COLLECT = "python -m webtext.collect"
 
@@ -157,3 +159,14 @@ def test_a_cloud_bucket_out_of_reach_is_one_line(tmp_path, stores_on_this_machin
     lines = done.stderr.splitlines()
     assert done.returncode == 2, done.stderr
     assert len(lines) == 1 and lines[0].startswith("python -m webtext.collect: error: ") and says in lines[0], lines
+
+
+def test_a_cloud_path_whose_filesystem_is_not_installed_names_the_extra(monkeypatch):
+    # As on a machine with the base install only: no Google Cloud library, no boto3.
+    real_find_spec = stores.importlib.util.find_spec
+    monkeypatch.setattr(stores.importlib.util, "find_spec",
+                        lambda name, *a: None if name in ("google.cloud.storage", "boto3") else real_find_spec(name, *a))
+    assert stores.problem(["gs://bucket/run"]) == (
+        "gs://bucket/run: Beam's Google Cloud filesystem is not installed; pip install 'webtext[dataflow]'")
+    assert stores.problem(["--out", "o", "s3://bucket/RS_*.zst"]) == (
+        "s3://bucket/RS_*.zst: Beam's S3 filesystem is not installed; pip install 'apache-beam[aws]'")

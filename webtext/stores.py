@@ -7,6 +7,7 @@ credentials exist (known without the network), then one request a bucket,
 with a short timeout and no retries; the first problem is one line.
 """
 
+import importlib.util
 from typing import Callable, NamedTuple
 
 # Seconds a bucket's one request may take: a store that answers at all answers in well under this.
@@ -46,6 +47,8 @@ def problem(values: list[str]) -> str | None:
     paths = cloud_paths(values)
     for scheme, store in STORES.items():
         first = next((path for path in paths if path.startswith(scheme)), None)
+        if first and not installed(store.library):
+            return f"{first}: {store.not_installed}"
         if first and not (scheme == "gs://" and no_auth(values)) and not store.has_credentials():
             return f"{first}: {store.no_credentials}"
     asked = set()
@@ -112,16 +115,29 @@ def _s3_bucket_problem(bucket: str, values: list[str]) -> str | None:
     return None
 
 
+def installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its parent package is missing
+        return False
+
+
 class Store(NamedTuple):
+    library: str  # the module Beam's filesystem for the store and these checks need
+    not_installed: str  # how to install it
     has_credentials: Callable[[], bool]
     no_credentials: str  # what to do when it has none
     bucket_problem: Callable[[str, list[str]], str | None]  # (bucket, the command line) -> why it cannot be used
 
 
 STORES = {
-    "gs://": Store(_google_credentials, "no Google Cloud credentials; run `gcloud auth application-default login`, "
-                                        "or set GOOGLE_APPLICATION_CREDENTIALS to a service account's key file",
-                   _gcs_bucket_problem),
-    "s3://": Store(_aws_credentials, "no AWS credentials; run `aws configure`, or set AWS_ACCESS_KEY_ID and "
-                                     "AWS_SECRET_ACCESS_KEY", _s3_bucket_problem),
+    "gs://": Store(
+        "google.cloud.storage", "Beam's Google Cloud filesystem is not installed; pip install 'webtext[dataflow]'",
+        _google_credentials, "no Google Cloud credentials; run `gcloud auth application-default login`, "
+                             "or set GOOGLE_APPLICATION_CREDENTIALS to a service account's key file",
+        _gcs_bucket_problem),
+    "s3://": Store(
+        "boto3", "Beam's S3 filesystem is not installed; pip install 'apache-beam[aws]'",
+        _aws_credentials, "no AWS credentials; run `aws configure`, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+        _s3_bucket_problem),
 }
