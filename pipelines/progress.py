@@ -67,15 +67,15 @@ class _Tally:
             if total is not None:
                 tally["totals"][stage] = total
             if now - cls.flushed >= FLUSH_S:
-                cls._hand_on(to)
+                cls._send(to)
 
     @classmethod
     def flush(cls, to: str):
         with cls.lock:
-            cls._hand_on(to)
+            cls._send(to)
 
     @classmethod
-    def _hand_on(cls, to: str):
+    def _send(cls, to: str):
         if to not in cls.tallies:  # a bundle with no records
             return
         cls.flushed = time.time()
@@ -171,9 +171,8 @@ def totals_from(counters: dict) -> dict[str, int]:
     what it checked less what it dropped)."""
     totals = {stage: counters[key] for stage, key in TOTAL_COUNTERS.items() if key in counters}
     if counts.DECONTAMINATE_CHECKED in counters:
-        dropped = counts.losses("decontaminate", counts.DROPPED)
-        totals["shards"] = counters[counts.DECONTAMINATE_CHECKED] - sum(
-            n for key, n in counters.items() if key.startswith(dropped))
+        dropped = counts.by_reason(counters, counts.losses("decontaminate", counts.DROPPED))
+        totals["shards"] = counters[counts.DECONTAMINATE_CHECKED] - sum(dropped.values())
     return totals
 
 

@@ -71,7 +71,6 @@ def make_pipeline(runner: str, workers: int, beam_args: list[str]) -> beam.Pipel
     return beam.Pipeline(runner=local_runner, options=PipelineOptions(beam_args, direct_num_workers=workers))
 
 
-
 def counters_of(result) -> dict:
     """Every Beam counter of the stages as {"stage/name": value}, sorted (progress tallies left out)."""
     counts = {}
