@@ -23,6 +23,7 @@ import pytest
 from pipelines.counters import count
 from pipelines.neutral import SpreadCreated, Widen
 from pipelines.runners import on_dask
+from tests.test_runs import last_progress
 
 
 def _wait_for(path, process, seconds=60):
@@ -152,9 +153,7 @@ def test_the_commands_own_cluster_runs_the_sample_with_progress_lines(local_run,
     assert re.sub(r" in [\d.]+ s", "", done.stdout.replace(str(tmp_path / "dask"), "OUT")) == printed
     assert _shards(tmp_path / "dask") == _shards(local)
     # Each stage's last line: done (of the total the stage before counted, where there is one).
-    last = {}
-    for match in re.finditer(r"progress\s+(\w+)\s+([\d,]+)(?:/([\d,]+))? (\w+)", done.stderr):
-        last[match[1]] = tuple(int(n.replace(",", "")) if n else None for n in match.group(2, 3))
+    last = last_progress(done.stderr)
     counted = json.loads((local / "manifest.json").read_text())["counters"]
     links, documents, unique = counted["links/kept"], counted["extract/documents"], counted["dedup/kept"]
     assert last == {"reddit": (counted["links/posts_kept"], None), "links": (links, None), "fetch": (links, links),

@@ -183,6 +183,14 @@ def test_domain_mix_against_webtext_counts_registered_domain_labels():
     assert mix["spearman"] is not None and -1 <= mix["spearman"] <= 1
 
 
+def last_progress(stderr: str) -> dict[str, tuple]:
+    """Each stage's last progress line as (done, total or None)."""
+    last = {}
+    for match in re.finditer(r"progress\s+(\w+)\s+([\d,]+)(?:/([\d,]+))? (\w+)", stderr):
+        last[match[1]] = tuple(int(n.replace(",", "")) if n else None for n in match.group(2, 3))
+    return last
+
+
 def test_progress_lines_sum_all_worker_processes_with_totals(tmp_path):
     # A logging handler in every process before Beam starts, as a library's import-time warning makes one
     # (Beam's own about apitools, where the gcp extra is absent): worker processes must still print nothing.
@@ -192,9 +200,7 @@ def test_progress_lines_sum_all_worker_processes_with_totals(tmp_path):
     run = subprocess.run([sys.executable, "-m", "webtext.collect", str(tmp_path / "out"), "--progress-s", "0.2",
                           "--workers", "2"], capture_output=True, text=True, timeout=300, env=env)
     assert run.returncode == 0, run.stderr
-    last = {}  # each stage's last line: the final counts, summed over both worker processes
-    for match in re.finditer(r"progress\s+(\w+)\s+([\d,]+)(?:/([\d,]+))? (\w+)", run.stderr):
-        last[match[1]] = tuple(int(n.replace(",", "")) if n else None for n in match.group(2, 3))
+    last = last_progress(run.stderr)  # the final counts, summed over both worker processes
     expected = json.loads((SAMPLE / "expected.json").read_text())
     links, unique = expected["links/kept"], expected["shards/documents"]
     assert last == {"reddit": (expected["links/posts_kept"], None), "links": (links, None),
